@@ -1,0 +1,274 @@
+"""The build, in strict phases: config → load → validate → model → render → outputs → write."""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from sitegen.config import SiteConfig, load_config
+from sitegen.content.loader import walk_content
+from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
+from sitegen.content.resources import ArticleResolver
+from sitegen.content.schema import Document, SectionIndex, validate
+from sitegen.errors import BuildFailed, Report, SiteError
+from sitegen.model import Photo, Site, article_url, build_site
+from sitegen.outputs.feeds import FeedSpec, render_feeds
+from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
+from sitegen.build.writer import StagingWriter, check_output_dir
+from sitegen.render.engine import Renderer, TemplateFailure
+from sitegen.render.theme import theme_chain
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site: Path
+    out: Path
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None          # "now" for scheduling; tests pin it
+
+
+@dataclass
+class BuildResult:
+    pages: int = 0
+    files: int = 0
+    drafts_skipped: int = 0
+    scheduled_skipped: int = 0
+    warnings: list[SiteError] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+Progress = Callable[[int, int], None]
+
+
+class _Timer:
+    def __init__(self, result: BuildResult):
+        self.result, self.t = result, time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.result.timings[phase] = self.result.timings.get(phase, 0.0) + now - self.t
+        self.t = now
+
+
+def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    result = BuildResult()
+    timer = _Timer(result)
+    cfg = load_config(opts.site)
+    chain = theme_chain(opts.site, cfg.theme)
+    check_output_dir(opts.out, opts.site)
+    timer.lap("config")
+    report = Report()
+    sources = walk_content(opts.site, report)
+    timer.lap("load")
+    docs: list[Document] = []
+    indexes: list[SectionIndex] = []
+    for src in sources:
+        item = validate(src, cfg, report)
+        if isinstance(item, Document):
+            docs.append(item)
+        elif isinstance(item, SectionIndex):
+            indexes.append(item)
+    now = opts.now or datetime.now(cfg.tz)
+    published = []
+    for doc in docs:
+        if doc.draft and not opts.drafts:
+            result.drafts_skipped += 1
+        elif doc.date and doc.date > now and not opts.future:
+            result.scheduled_skipped += 1
+        else:
+            published.append(doc)
+    urls = {doc.rel: article_url(doc, cfg) for doc in published}
+    _check_url_collisions(published, urls, report)
+    _check_translations(published, report)
+    timer.lap("validate")
+    items, files = _render_bodies(published, urls, cfg, report)
+    report.check()
+    timer.lap("markdown")
+    site = build_site(cfg, items, indexes, now)
+    renderer = Renderer(site, chain)
+    routes = renderer.routes()
+    outputs = _plan_outputs(site, routes, files, chain, opts.site, report)
+    report.check()
+    timer.lap("model")
+    result.warnings = report.warnings
+    writer = StagingWriter(opts.out)
+    try:
+        for i, route in enumerate(routes):
+            writer.write(route.output, renderer.render(route))
+            if progress and i % 200 == 0:
+                progress(i, len(routes))
+        if progress:
+            progress(len(routes), len(routes))
+        timer.lap("render")
+        _write_outputs(site, routes, outputs, writer)
+        timer.lap("outputs")
+        writer.commit()
+    except TemplateFailure as exc:
+        writer.abort()
+        raise BuildFailed([SiteError(exc.path, exc.line, None,
+                                     f"template error: {exc.exc} (while rendering {exc.route.url})",
+                                     "fix the template; the published site was left as it was")]) from None
+    except BaseException:
+        writer.abort()
+        raise
+    timer.lap("write")
+    result.pages = len(routes)
+    result.files = writer.count
+    return result
+
+
+def _check_url_collisions(docs: list[Document], urls: dict[str, str], report: Report) -> None:
+    owners: dict[str, Document] = {}
+    for doc in docs:
+        url = urls[doc.rel]
+        if url in owners:
+            other = owners[url]
+            report.error(doc.rel, doc.line("slug") or 1, "slug",
+                         f"writes the same URL {url} as {other.rel}",
+                         "give one of them another slug: line in the front matter")
+        else:
+            owners[url] = doc
+
+
+def _check_translations(docs: list[Document], report: Report) -> None:
+    seen: dict[tuple[str, str], Document] = {}
+    for doc in docs:
+        if doc.translation_key:
+            key = (doc.translation_key, doc.lang)
+            if key in seen:
+                report.error(doc.rel, doc.line("translation_key"), "translation_key",
+                             f"'{doc.translation_key}' is already used by {seen[key].rel} in the same language",
+                             "each language may have one article per translation_key")
+            else:
+                seen[key] = doc
+
+
+def _line_of(doc: Document, target: str) -> int:
+    for no, line in enumerate(doc.body.split("\n")):
+        if target and target in line:
+            return doc.body_line + no
+    return doc.body_line
+
+
+def _render_bodies(docs: list[Document], urls: dict[str, str], cfg: SiteConfig, report: Report):
+    """Markdown of every article, and its photos resolved; collects missing or escaping files."""
+    md = MarkdownRenderer(cfg.iframe_hosts)
+    content = cfg.content_dir
+    md_urls = {d.source.content_rel: urls[d.rel] for d in docs}
+    items = []
+    files: dict[str, Path] = {}
+    for doc in docs:
+        resolver = ArticleResolver(doc, urls[doc.rel], content, cfg.static_dir, md_urls)
+        photos = []
+        for i, ref in enumerate(doc.photos):
+            res = resolver(ref.src, True)
+            if isinstance(res, LinkProblem):
+                report.error(doc.rel, doc.line(f"photos[{i}].src") or ref.line, f"photos[{i}].src",
+                             f"photo '{ref.src}' {res.message}", res.hint)
+            elif isinstance(res, Resolved):
+                photos.append(Photo(res.url, ref.caption, ref.alt, ref.credit, res.width, res.height))
+            else:
+                photos.append(Photo(ref.src, ref.caption, ref.alt, ref.credit, None, None))
+        rendered = md.render(doc.body, resolver)
+        for p in rendered.problems:
+            report.error(doc.rel, _line_of(doc, p.target), "body",
+                         f"{p.field} '{p.target}' {p.message}", p.hint)
+        files.update(resolver.files)
+        items.append((doc, urls[doc.rel], rendered.html, tuple(photos)))
+    return items, files
+
+
+def _walk_files(folder: Path, prefix: str) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    if not folder.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            out[prefix + path.relative_to(folder).as_posix()] = path
+    return out
+
+
+@dataclass
+class _Outputs:
+    files: dict[str, Path]            # output path → source file to copy
+
+
+def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: Path,
+                  report: Report) -> _Outputs:
+    """Every file the build will write, with a check that no two sources write the same path."""
+    owners: dict[str, str] = {}
+
+    def claim(path: str, owner: str) -> bool:
+        if path in owners and owners[path] != owner:
+            report.error(owner, None, None, f"writes {path}, which {owners[path]} writes too",
+                         "rename one of them or change its slug or aliases")
+            return False
+        owners[path] = owner
+        return True
+
+    for route in routes:
+        owner = route.extra["article"].rel if "article" in route.extra else f"the {route.page['kind']} page {route.url}"
+        if route.page["kind"] == "redirect":
+            owner = f"aliases of {route.extra['target']}"
+        claim(route.output, owner)
+    copies: dict[str, Path] = {}
+    for theme in reversed(chain):
+        copies.update(_walk_files(theme.static, "theme/"))
+    for rel, path in _walk_files(site_root / "static", "").items():
+        if claim(rel, f"static/{rel}"):
+            copies[rel] = path
+    for url, path in files.items():
+        rel = url.lstrip("/")
+        if claim(rel, path.relative_to(site_root).as_posix()):
+            copies[rel] = path
+    return _Outputs(copies)
+
+
+def _write_outputs(site: Site, routes, outputs: _Outputs, writer: StagingWriter) -> None:
+    cfg = site.config
+    sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}
+    for spec in _feed_specs(site):
+        rss, atom = render_feeds(spec, cfg, sizes)
+        writer.write(spec.rss_url.lstrip("/"), rss)
+        writer.write(spec.atom_url.lstrip("/"), atom)
+    html_urls = [r.url for r in routes if r.page["kind"] not in ("redirect", "404")]
+    for name, data in sitemap_files(site, html_urls).items():
+        writer.write(name, data)
+    writer.write("robots.txt", robots_txt(cfg))
+    writer.write("counter-manifest.json", counter_manifest(site, html_urls))
+    for rel, path in sorted(outputs.files.items()):
+        writer.copy(rel, path)
+
+
+def _feed_specs(site: Site):
+    for ls in site.langs:
+        yield FeedSpec(ls.title, ls.description, ls.home_url, ls.url("rss.xml"), ls.url("atom.xml"),
+                       ls.lang, ls.articles)
+        for s in ls.sections:
+            yield FeedSpec(f"{s.title} – {ls.title}", s.description, s.url, s.feed_rss, s.feed_atom,
+                           ls.lang, ls.by_section[s.key])
+        for t in ls.tags:
+            yield FeedSpec(f"{t.name} – {ls.title}", "", t.url, t.url + "rss.xml", t.url + "atom.xml",
+                           ls.lang, t.articles)
+        for y in ls.years:
+            yield FeedSpec(f"{y.year} – {ls.title}", "", y.url, y.url + "rss.xml", y.url + "atom.xml",
+                           ls.lang, y.articles)
+            for m in y.months:
+                yield FeedSpec(f"{m.month:02d}/{m.year} – {ls.title}", "", m.url, m.url + "rss.xml",
+                               m.url + "atom.xml", ls.lang, m.articles)
+
+
+__all__ = ["BuildOptions", "BuildResult", "build", "Counter"]

@@ -1,0 +1,118 @@
+"""Command line: `sitegen build` and `sitegen serve` (also `python build.py`, `python -m sitegen`).
+
+Exit codes: 0 success, 1 content errors, 2 usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.build.pipeline import BuildOptions, BuildResult, build
+from sitegen.build.writer import UnsafeOutput
+from sitegen.errors import BuildFailed, SiteError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sitegen", description="Static news sites for Vietnamese ministry portals.")
+    p.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--site", type=Path, default=Path("."), help="the site's folder (default: .)")
+        sp.add_argument("--out", type=Path, default=None, help="output folder (default: SITE/public)")
+        sp.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+        sp.add_argument("--future", action="store_true", help="include articles dated in the future")
+        sp.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+
+    b = sub.add_parser("build", help="build the site into the output folder")
+    common(b)
+    s = sub.add_parser("serve", help="build the site and serve it on 127.0.0.1")
+    common(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.site.is_dir():
+        print(f"sitegen: error: site folder {args.site} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    opts = BuildOptions(site=args.site.resolve(),
+                        out=(args.out or args.site / "public").resolve(),
+                        drafts=args.drafts, future=args.future)
+    code = run_build(opts, quiet=args.quiet)
+    if code != EXIT_OK or args.command == "build":
+        return code
+    from sitegen.serve import serve
+    return serve(opts.out, args.host, args.port)
+
+
+def run_build(opts: BuildOptions, quiet: bool = False) -> int:
+    started = time.perf_counter()
+    try:
+        with _progress(quiet) as progress:
+            result = build(opts, progress)
+    except BuildFailed as exc:
+        _print_errors(exc.errors)
+        return EXIT_CONTENT
+    except UnsafeOutput as exc:
+        print(f"sitegen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not quiet:
+        _summary(result, time.perf_counter() - started, opts)
+    return EXIT_OK
+
+
+def _print_errors(errors: list[SiteError]) -> None:
+    for e in errors:
+        print(str(e), file=sys.stderr)
+    n = len(errors)
+    files = len({e.path for e in errors})
+    print(f"Build failed: {n} error{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}. "
+          "Nothing was published; the output folder is as it was.", file=sys.stderr)
+
+
+def _summary(r: BuildResult, seconds: float, opts: BuildOptions) -> None:
+    skipped = []
+    if r.drafts_skipped:
+        skipped.append(f"{r.drafts_skipped} draft{'s' if r.drafts_skipped != 1 else ''} (use --drafts)")
+    if r.scheduled_skipped:
+        skipped.append(f"{r.scheduled_skipped} scheduled (use --future)")
+    extra = f"; skipped {', '.join(skipped)}" if skipped else ""
+    print(f"Built {r.pages} pages ({r.files} files) into {opts.out} in {seconds:.2f} s{extra}.",
+          file=sys.stderr)
+
+
+class _progress:
+    """A progress bar on long builds in a terminal; nothing otherwise."""
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if total < 500:
+            return
+        if self.bar is None:
+            from rich.progress import Progress
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Rendering pages", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

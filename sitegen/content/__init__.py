@@ -1,0 +1,1 @@
+"""Loading and validating content: files → validated `Document`s."""

@@ -1,0 +1,56 @@
+"""Dates as staff write them: ISO ("2024-01-09 14:18") or Vietnamese ("09/01/2024 14:18")."""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                  r"\s*(Z|[+-]\d{2}:?\d{2})?$")
+_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?$")
+_VN_TIME_FIRST = re.compile(r"^(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s+(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+FORMAT_HINT = "write it as 2024-01-09 14:18 or 09/01/2024 14:18"
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(value: object, tz: tzinfo) -> datetime:
+    """Parse a front-matter date into an aware datetime; naive values are in the site's zone."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tz)
+    if not isinstance(value, str):
+        raise DateError(f"must be a date, not {type(value).__name__}")
+    text = value.strip()
+    offset = None
+    if m := _ISO.match(text):
+        y, mo, d, hh, mm, ss, off = m.groups()
+        offset = off
+    elif m := _VN.match(text):
+        d, mo, y, hh, mm, ss = m.groups()
+    elif m := _VN_TIME_FIRST.match(text):
+        hh, mm, ss, d, mo, y = m.groups()
+    else:
+        raise DateError(f"'{text}' is not a date")
+    y, mo, d = int(y), int(mo), int(d)
+    hh, mm, ss = int(hh or 0), int(mm or 0), int(ss or 0)
+    if not 1 <= mo <= 12:
+        raise DateError(f"'{text}' has month {mo}; months run from 1 to 12")
+    last = calendar.monthrange(y, mo)[1]
+    if not 1 <= d <= last:
+        raise DateError(f"'{text}' is not a real date: {mo:02d}/{y} has {last} days")
+    if hh > 23 or mm > 59 or ss > 59:
+        raise DateError(f"'{text}' has an impossible time of day")
+    zone: tzinfo = tz
+    if offset:
+        if offset == "Z":
+            zone = timezone.utc
+        else:
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            zone = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    return datetime(y, mo, d, hh, mm, ss, tzinfo=zone)

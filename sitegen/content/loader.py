@@ -1,0 +1,113 @@
+"""Walk `content/`: find articles, page bundles and section indexes; decode UTF-8 and NFC."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.content.text import guess_legacy_encoding, nfc
+from sitegen.errors import Report
+
+MARKDOWN_EXT = ".md"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path          # absolute path of the .md file
+    rel: str            # path relative to the site root, as shown in messages
+    content_rel: str    # path relative to content/, with '/' separators
+    text: str           # decoded, NFC-normalised
+    is_bundle: bool     # an index.md: the folder is the article, its files are its resources
+    is_section_index: bool
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+def _skip(name: str) -> bool:
+    return name.startswith(".") or name.endswith(("~", ".swp", ".tmp")) or name.startswith("#")
+
+
+def walk_content(root: Path, report: Report) -> list[SourceFile]:
+    """Every Markdown file under root/content, in a stable order. Problems go into `report`."""
+    content = root / "content"
+    if not content.is_dir():
+        report.error("content", None, None, "the site has no content/ folder",
+                     "create content/<section>/<article>.md, or run sitegen in the site's folder")
+        return []
+    real_content = content.resolve()
+    found: list[SourceFile] = []
+    seen_dirs: set[Path] = set()
+
+    def visit(folder: Path) -> None:
+        real = folder.resolve()
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            report.error(_rel(folder, root), None, None, f"cannot read folder: {exc.strerror}")
+            return
+        for entry in entries:
+            if _skip(entry.name):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_content):
+                    report.error(_rel(path, root), None, None,
+                                 f"symbolic link points outside content/ (to {target})",
+                                 "copy the file into content/ instead of linking to it")
+                    continue
+                if not target.exists():
+                    report.error(_rel(path, root), None, None, "symbolic link is broken",
+                                 "remove it or point it at a file inside content/")
+                    continue
+            if entry.is_dir():
+                visit(path)
+            elif entry.name.endswith(MARKDOWN_EXT):
+                source = _read(path, content, root, report)
+                if source:
+                    found.append(source)
+
+    visit(content)
+    return found
+
+
+def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile | None:
+    rel = _rel(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(rel, None, None, f"cannot read file: {exc.strerror}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]   # a UTF-8 byte-order mark, as Notepad writes it
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.error(rel, line, None,
+                     f"file is not UTF-8: it looks like {guess_legacy_encoding(data)}",
+                     "re-save it as UTF-8 (Unicode), e.g. with Unikey's converter or your editor's "
+                     "'Save with encoding: UTF-8'")
+        return None
+    if "\x00" in text:
+        report.error(rel, None, None, "file contains NUL bytes: it is not a text file",
+                     "content/ may only hold Markdown articles and their photos")
+        return None
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    content_rel = path.relative_to(content).as_posix()
+    name = path.name
+    return SourceFile(path=path, rel=rel, content_rel=content_rel, text=text,
+                      is_bundle=name == "index.md" or (name.startswith("index.") and name.count(".") == 2),
+                      is_section_index=name == "_index.md" or (name.startswith("_index.") and name.count(".") == 2))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

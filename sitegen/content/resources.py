@@ -1,0 +1,116 @@
+"""Files an article refers to (photos, inline images, attachments): checked, sized, given a URL."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from PIL import Image
+
+from sitegen.content.markup import LinkProblem, Resolved
+from sitegen.content.schema import Document
+
+IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
+_EXTERNAL = ("http", "https", "mailto", "tel", "data", "ftp")
+
+
+@lru_cache(maxsize=4096)
+def image_size(path: Path, mtime_ns: int) -> tuple[int, int] | None:
+    """Width and height from the file's header (Pillow reads no pixels here)."""
+    if path.suffix.lower() == ".svg":
+        return None
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except Exception:   # a broken image is reported by the image pipeline, not here
+        return None
+
+
+@dataclass
+class ArticleResolver:
+    """Resolves the local references of one article; remembers files to publish."""
+
+    doc: Document
+    article_url: str
+    content_dir: Path
+    static_dir: Path
+    md_urls: dict[str, str]                       # content-relative .md path → its URL
+    files: dict[str, Path] = field(default_factory=dict)   # output URL → source file
+
+    def __call__(self, target: str, is_image: bool) -> Resolved | LinkProblem | None:
+        kind = "image" if is_image else "link"
+        if not target or target.startswith("#"):
+            return None
+        parts = urlsplit(target)
+        if parts.scheme or target.startswith("//"):
+            if parts.scheme.lower() not in _EXTERNAL:
+                return None   # javascript: and friends are removed by the sanitiser
+            return None
+        path = unquote(parts.path)
+        suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+        if "\\" in path or "\x00" in path:
+            return LinkProblem(target, kind, "is not a valid path", "use forward slashes: anh/quang-canh.jpg")
+        if path.startswith("/"):
+            return self._site_path(target, path, suffix, is_image, kind)
+        return self._relative(target, path, suffix, is_image, kind)
+
+    def _site_path(self, target, path, suffix, is_image, kind):
+        rel = os.path.normpath(path.lstrip("/"))
+        if rel.startswith("..") or os.path.isabs(rel):
+            return LinkProblem(target, kind, "leaves the site", "paths starting with / name files in static/")
+        if not is_image and Path(path).suffix.lower() not in IMAGE_EXTS | {".pdf", ".doc", ".docx", ".xls",
+                                                                         ".xlsx", ".zip", ".rar", ".txt"}:
+            return None   # a page URL of the site: checked by `sitegen check`, not here
+        file = self.static_dir / rel
+        if not _inside(file, self.static_dir):
+            return LinkProblem(target, kind, "leaves the static/ folder through a link",
+                               "copy the file into static/")
+        if not file.is_file():
+            if path.startswith("/theme/"):
+                return None
+            return LinkProblem(target, kind, f"does not exist (looked for static/{rel})",
+                               "check the file name, or put the file in static/")
+        return self._sized(path + suffix, file, is_image)
+
+    def _relative(self, target, path, suffix, is_image, kind):
+        folder = self.doc.source.folder
+        lexical = Path(os.path.normpath(folder / path))
+        if not _inside(lexical, self.content_dir, resolve=False) or not _inside(lexical, self.content_dir):
+            return LinkProblem(target, kind, "leaves the content folder",
+                               "keep photos and files next to the article, in content/")
+        if path.endswith("/") or lexical.is_dir():
+            return None
+        if lexical.suffix == ".md":
+            rel = lexical.relative_to(self.content_dir).as_posix()
+            if rel in self.md_urls:
+                return Resolved(self.md_urls[rel] + suffix)
+            return LinkProblem(target, kind, "links to an article that does not exist or is not published",
+                               "check the file name")
+        if not lexical.is_file():
+            return LinkProblem(target, kind, f"does not exist (looked for {lexical.relative_to(self.content_dir.parent).as_posix()})",
+                               "check the file name and that the file is next to the article")
+        return self._sized(self.publish(lexical) + suffix, lexical, is_image)
+
+    def publish(self, file: Path) -> str:
+        """The URL a content file is published at: next to a bundle's page, else mirroring content/."""
+        if self.doc.source.is_bundle and file.is_relative_to(self.doc.source.folder):
+            url = self.article_url + file.relative_to(self.doc.source.folder).as_posix()
+        else:
+            url = "/" + file.relative_to(self.content_dir).as_posix()
+        self.files[url] = file
+        return url
+
+    def _sized(self, url: str, file: Path, is_image: bool) -> Resolved:
+        if is_image:
+            size = image_size(file, file.stat().st_mtime_ns)
+            if size:
+                return Resolved(url, *size)
+        return Resolved(url)
+
+
+def _inside(path: Path, folder: Path, resolve: bool = True) -> bool:
+    if resolve:
+        return path.resolve().is_relative_to(folder.resolve())
+    return path.is_relative_to(folder)

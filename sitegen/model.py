@@ -1,0 +1,294 @@
+"""The Site graph: a pure function from validated documents to immutable, fully linked objects.
+
+Every list a page shows (latest, per section, per tag, per month, related) is built once here.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from markupsafe import Markup
+
+from sitegen.config import SiteConfig
+from sitegen.content.schema import Document, SectionIndex, Source
+from sitegen.content.text import collation_key, slugify
+
+SITEMAP_SLUG = {"vi": "so-do-cong", "en": "sitemap"}
+LATEST_COUNT = 6
+RELATED_COUNT = 5
+OTHER_COUNT = 5
+
+
+@dataclass(frozen=True)
+class Photo:
+    url: str
+    caption: str
+    alt: str
+    credit: str | None
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    lang: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    lang: str
+    title: str
+    description: str
+    url: str
+    feed_rss: str
+    feed_atom: str
+    count: int
+    weight: int
+
+
+@dataclass(frozen=True, eq=False)
+class Article:
+    id: int
+    rel: str
+    lang: str
+    layout: str
+    title: str
+    url: str
+    date: datetime | None
+    updated: datetime | None
+    summary: str
+    author: str
+    source: Source | None
+    views: int
+    tags: tuple[TagRef, ...]
+    photos: tuple[Photo, ...]
+    body: Markup
+    section: Section | None
+    draft: bool
+    scheduled: bool
+    aliases: tuple[str, ...]
+    translation_key: str | None
+    translations: tuple[Translation, ...] = ()
+
+    @property
+    def lead_photo(self) -> Photo | None:
+        return self.photos[0] if self.photos else None
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date.timestamp() if self.date else 0.0, self.rel)
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    url: str
+    articles: tuple[Article, ...]
+    months: tuple[Month, ...]
+
+
+@dataclass(frozen=True)
+class LangSite:
+    """Everything of one language: its home, sections, tags and archives."""
+
+    lang: str
+    prefix: str
+    title: str
+    description: str
+    articles: tuple[Article, ...]           # news, newest first
+    pages: tuple[Article, ...]              # static pages, in title order
+    sections: tuple[Section, ...]
+    by_section: dict[str, tuple[Article, ...]]
+    tags: tuple[Tag, ...]
+    years: tuple[Year, ...]
+
+    @property
+    def home_url(self) -> str:
+        return self.prefix + "/"
+
+    @property
+    def latest(self) -> tuple[Article, ...]:
+        return self.articles[:LATEST_COUNT]
+
+    def url(self, path: str) -> str:
+        return f"{self.prefix}/{path}"
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    langs: tuple[LangSite, ...]
+    related: dict[int, tuple[Article, ...]]
+    newer: dict[int, tuple[Article, ...]]
+    older: dict[int, tuple[Article, ...]]
+    files: dict[str, object] = field(default_factory=dict)   # URL → source Path of published files
+
+    @property
+    def site_total(self) -> int:
+        return self.config.counter.site_total + sum(
+            a.views for ls in self.langs for a in (*ls.articles, *ls.pages))
+
+    def lang(self, code: str) -> LangSite:
+        return next(ls for ls in self.langs if ls.lang == code)
+
+
+def article_url(doc: Document, cfg: SiteConfig) -> str:
+    prefix = cfg.lang_prefix(doc.lang)
+    if doc.layout == "page" or doc.section is None or doc.date is None:
+        return f"{prefix}/{doc.slug}/"
+    d = doc.date.astimezone(cfg.tz)
+    return prefix + cfg.permalink.format(section=doc.section, year=f"{d.year:04d}",
+                                         month=f"{d.month:02d}", day=f"{d.day:02d}", slug=doc.slug)
+
+
+def paginate_urls(base: str, count: int) -> list[str]:
+    return [base if n == 1 else f"{base}page/{n}/" for n in range(1, count + 1)]
+
+
+def make_section(cfg: SiteConfig, key: str, lang: str, indexes: list[SectionIndex], count: int) -> Section:
+    own = [i for i in indexes if i.lang == lang] + [i for i in indexes if i.lang is None]
+    title = next((i.title for i in own if i.title), None) or key.replace("-", " ").capitalize()
+    desc = next((i.description for i in own if i.description), "")
+    weight = next((i.weight for i in own if i.weight is not None), 1000)
+    url = f"{cfg.lang_prefix(lang)}/{key}/"
+    return Section(key, lang, title, desc, url, url + "rss.xml", url + "atom.xml", count, weight)
+
+
+def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[Photo, ...]]],
+               indexes: list[SectionIndex], now: datetime) -> Site:
+    """docs: (document, url, body html, photos) of every article to publish."""
+    items = list(docs)
+    by_key: dict[str, list[tuple[Document, str]]] = defaultdict(list)
+    for doc, url, _, _ in items:
+        if doc.translation_key:
+            by_key[doc.translation_key].append((doc, url))
+    idx_by_section: dict[str, list[SectionIndex]] = defaultdict(list)
+    for i in indexes:
+        idx_by_section[i.section].append(i)
+    langs = []
+    related, newer, older = {}, {}, {}
+    next_id = 0
+    for lc in cfg.languages:
+        mine = [it for it in items if it[0].lang == lc.lang]
+        counts = Counter(d.section for d, *_ in mine if d.layout == "article" and d.section)
+        sections = {k: make_section(cfg, k, lc.lang, idx_by_section.get(k, []), n) for k, n in counts.items()}
+        tag_names: dict[str, Counter] = defaultdict(Counter)
+        for d, *_ in mine:
+            for t in d.tags:
+                tag_names[slugify(t)][t] += 1
+        tag_display = {s: min(c.items(), key=lambda kv: (-kv[1], collation_key(kv[0])))[0]
+                       for s, c in tag_names.items()}
+        prefix = cfg.lang_prefix(lc.lang)
+        articles = []
+        for doc, url, html, photos in mine:
+            trans = tuple(Translation(o.lang, ourl, o.title) for o, ourl in by_key.get(doc.translation_key or "", [])
+                          if o is not doc and o.lang != doc.lang)
+            tags = tuple(TagRef(tag_display[slugify(t)], f"{prefix}/tags/{slugify(t)}/") for t in doc.tags)
+            articles.append(Article(
+                id=next_id, rel=doc.rel, lang=doc.lang, layout=doc.layout, title=doc.title, url=url,
+                date=doc.date, updated=doc.updated, summary=doc.summary, author=doc.author,
+                source=doc.source_ref, views=doc.views, tags=tags, photos=photos, body=Markup(html),
+                section=sections.get(doc.section) if doc.layout == "article" else None,
+                draft=doc.draft, scheduled=bool(doc.date and doc.date > now), aliases=doc.aliases,
+                translation_key=doc.translation_key, translations=tuple(sorted(trans, key=lambda t: t.lang))))
+            next_id += 1
+        news = sorted((a for a in articles if a.layout == "article"), key=lambda a: a.sort_key, reverse=True)
+        pages = sorted((a for a in articles if a.layout == "page"), key=lambda a: collation_key(a.title))
+        by_section: dict[str, list[Article]] = defaultdict(list)
+        for a in news:
+            by_section[a.section.key].append(a)   # type: ignore[union-attr]
+        by_tag: dict[str, list[Article]] = defaultdict(list)
+        for a in news:
+            for t in a.tags:
+                by_tag[t.url].append(a)
+        tags = tuple(sorted((Tag(tag_display[url.rstrip('/').rsplit('/', 1)[1]],
+                                 url.rstrip('/').rsplit('/', 1)[1], url, tuple(arts))
+                             for url, arts in by_tag.items()), key=lambda t: collation_key(t.name)))
+        langs.append(LangSite(
+            lang=lc.lang, prefix=prefix, title=lc.title, description=lc.description,
+            articles=tuple(news), pages=tuple(pages),
+            sections=tuple(sorted(sections.values(), key=lambda s: (s.weight, collation_key(s.title)))),
+            by_section={k: tuple(v) for k, v in by_section.items()}, tags=tags,
+            years=_archives(news, cfg, prefix)))
+        _neighbours(news, by_section, by_tag, related, newer, older)
+    return Site(cfg, tuple(langs), related, newer, older)
+
+
+def _archives(news: list[Article], cfg: SiteConfig, prefix: str) -> tuple[Year, ...]:
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for a in news:
+        d = a.date.astimezone(cfg.tz)   # type: ignore[union-attr]
+        months[(d.year, d.month)].append(a)
+    years = []
+    for y in sorted({y for y, _ in months}, reverse=True):
+        ms = tuple(Month(y, m, f"{prefix}/archive/{y:04d}/{m:02d}/", tuple(months[(y, m)]))
+                   for m in sorted((m for yy, m in months if yy == y), reverse=True))
+        years.append(Year(y, f"{prefix}/archive/{y:04d}/", tuple(a for mo in ms for a in mo.articles), ms))
+    return tuple(years)
+
+
+def _neighbours(news, by_section, by_tag, related, newer, older) -> None:
+    """Related articles (most shared tags, then nearest in time) and the section's other news.
+
+    Candidates come from the few articles nearest in time within each shared tag, so the cost is
+    linear in the number of articles rather than quadratic.
+    """
+    pos_in_tag = {url: {a.id: i for i, a in enumerate(arts)} for url, arts in by_tag.items()}
+    for a in news:
+        tag_urls = {t.url for t in a.tags}
+        cands: dict[int, Article] = {}
+        for url in tag_urls:
+            arts = by_tag[url]
+            i = pos_in_tag[url][a.id]
+            for b in arts[max(0, i - 8): i + 9]:
+                if b.id != a.id:
+                    cands[b.id] = b
+        ts = a.date.timestamp()   # type: ignore[union-attr]
+        ranked = sorted(cands.values(), key=lambda b: (-len(tag_urls & {t.url for t in b.tags}),
+                                                       abs(b.date.timestamp() - ts), b.rel))
+        related[a.id] = tuple(ranked[:RELATED_COUNT])
+    for arts in by_section.values():
+        for i, a in enumerate(arts):
+            newer[a.id] = tuple(reversed(arts[max(0, i - 3):i]))
+            older[a.id] = tuple(arts[i + 1:i + 1 + OTHER_COUNT])
+
+
+def sitemap_url(prefix: str, lang: str) -> str:
+    return f"{prefix}/{SITEMAP_SLUG.get(lang, 'sitemap')}/"
+
+
+__all__ = ["Article", "Section", "Site", "LangSite", "Photo", "Link", "Tag", "Year", "Month",
+           "article_url", "build_site", "paginate_urls", "sitemap_url"]

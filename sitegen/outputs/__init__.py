@@ -1,0 +1,1 @@
+"""Files besides the HTML pages: feeds, sitemaps, robots.txt, the counter manifest."""

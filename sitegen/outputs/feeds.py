@@ -1,0 +1,71 @@
+"""RSS 2.0 and Atom feeds (feedgen), site-wide and per listing, with dates in the site's zone."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from feedgen.feed import FeedGenerator
+
+from sitegen.config import SiteConfig
+from sitegen.model import Article
+
+FEED_ITEMS = 20
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    title: str
+    description: str
+    page_url: str          # the listing the feed mirrors
+    rss_url: str
+    atom_url: str
+    lang: str
+    items: Sequence[Article]
+
+
+def render_feeds(spec: FeedSpec, cfg: SiteConfig, photo_sizes: dict[str, int]) -> tuple[bytes, bytes]:
+    """(rss bytes, atom bytes). Deterministic: build dates come from the newest article."""
+    base = cfg.base_url.rstrip("/")
+    tz = cfg.tz
+    items = list(spec.items[:FEED_ITEMS])
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(base + spec.page_url)
+    fg.title(spec.title)
+    fg.subtitle(spec.description or spec.title)
+    fg.description(spec.description or spec.title)
+    fg.link(href=base + spec.rss_url, rel="self")
+    fg.link(href=base + spec.page_url, rel="alternate")   # the last link is RSS's <link>
+    fg.language(spec.lang)
+    fg.author({"name": cfg.agency.name or cfg.title})
+    if items:
+        newest = max((a.updated or a.date) for a in items).astimezone(tz)  # type: ignore[type-var]
+    else:
+        newest = datetime(2000, 1, 1, tzinfo=tz)
+    fg.lastBuildDate(newest)
+    fg.updated(newest)
+    fg.generator("sitegen", uri="https://pypi.org/project/sitegen/")
+    for a in items:
+        fe = fg.add_entry(order="append")
+        url = base + a.url
+        fe.id(url)
+        fe.guid(url, permalink=True)
+        fe.title(a.title)
+        fe.link(href=url)
+        fe.summary(a.summary or a.title)
+        fe.published(a.date.astimezone(tz))   # type: ignore[union-attr]
+        fe.updated((a.updated or a.date).astimezone(tz))   # type: ignore[union-attr]
+        if a.author:
+            fe.dc.dc_creator(a.author)
+        for t in a.tags:
+            fe.category(term=t.name)
+        if a.lead_photo:
+            photo = a.lead_photo
+            mime = "image/png" if photo.url.lower().endswith(".png") else "image/jpeg"
+            fe.enclosure(base + photo.url, str(photo_sizes.get(photo.url, 0)), mime)
+    rss = fg.rss_str(pretty=True)
+    # One link list serves both formats: point rel=self at the Atom file for the Atom output.
+    fg.link([{"href": base + spec.page_url, "rel": "alternate"},
+             {"href": base + spec.atom_url, "rel": "self"}], replace=True)
+    return rss, fg.atom_str(pretty=True)

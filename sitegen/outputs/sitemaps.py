@@ -1,0 +1,58 @@
+"""sitemap.xml (with hreflang alternates), robots.txt and the counter manifest."""
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+from sitegen.config import SiteConfig
+from sitegen.model import Site
+
+MAX_URLS = 50_000   # the sitemap protocol's limit per file
+
+
+def sitemap_files(site: Site, html_urls: list[str]) -> dict[str, bytes]:
+    """`sitemap.xml`, or an index of `sitemap-N.xml` files when there are more than 50,000 URLs."""
+    cfg = site.config
+    base = cfg.base_url.rstrip("/")
+    info: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
+    for ls in site.langs:
+        for a in (*ls.articles, *ls.pages):
+            when = (a.updated or a.date)
+            info[a.url] = (when.astimezone(cfg.tz).isoformat() if when else None,
+                           [(t.lang, t.url) for t in a.translations])
+    entries = []
+    for url in html_urls:
+        lastmod, alts = info.get(url, (None, []))
+        parts = [f"<url><loc>{escape(base + url)}</loc>"]
+        if lastmod:
+            parts.append(f"<lastmod>{lastmod}</lastmod>")
+        if alts:
+            own = next(ls.lang for ls in site.langs if url.startswith(ls.prefix + "/"))
+            for lang, href in sorted([(own, url), *alts]):
+                parts.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(base + href)}/>')
+        parts.append("</url>")
+        entries.append("".join(parts))
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+    if len(entries) <= MAX_URLS:
+        return {"sitemap.xml": (head + "\n".join(entries) + "\n</urlset>\n").encode()}
+    files = {}
+    for n, i in enumerate(range(0, len(entries), MAX_URLS), 1):
+        files[f"sitemap-{n}.xml"] = (head + "\n".join(entries[i:i + MAX_URLS]) + "\n</urlset>\n").encode()
+    index = ['<?xml version="1.0" encoding="UTF-8"?>\n'
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    index += [f"<sitemap><loc>{escape(base)}/{name}</loc></sitemap>" for name in files]
+    files["sitemap.xml"] = ("\n".join(index) + "\n</sitemapindex>\n").encode()
+    return files
+
+
+def robots_txt(cfg: SiteConfig) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {cfg.base_url}sitemap.xml\n".encode()
+
+
+def counter_manifest(site: Site, html_urls: list[str]) -> bytes:
+    """Every page the counter may count, with its baseline views (from front matter)."""
+    views = {a.url: a.views for ls in site.langs for a in (*ls.articles, *ls.pages)}
+    data = {"version": 1, "site_total": site.config.counter.site_total,
+            "pages": {url: views.get(url, 0) for url in sorted(html_urls)}}
+    return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode()

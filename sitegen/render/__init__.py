@@ -1,0 +1,1 @@
+"""Templates: the theme loader chain, filters and the pages each template renders."""

@@ -1,0 +1,209 @@
+"""Every page of the site as a Route: its URL, its template and the variables it is rendered with."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Iterator
+
+from sitegen.config import LANG_NAMES, Link as MenuLink
+from sitegen.model import Article, LangSite, Site, paginate_urls, sitemap_url
+from sitegen.render.strings import MONTHS_EN
+
+HOME_BLOCK = 5
+HIGHLIGHTS = 4
+
+
+class Vars(SimpleNamespace):
+    """Template data readable as `x.key` and `x["key"]`; unlike a dict, `x.items` is the data."""
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        setattr(self, key, value)
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str
+    template: str
+    lang: str
+    page: Vars
+    extra: dict[str, Any] = field(default_factory=dict)
+    views: int | None = None
+
+    @property
+    def output(self) -> str:
+        return self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
+
+
+class Pages:
+    """Builds the routes of one site. `t(lang, key, **kw)` gives UI strings."""
+
+    def __init__(self, site: Site, t):
+        self.site, self.cfg, self.t = site, site.config, t
+
+    def absolute(self, url: str) -> str:
+        return self.cfg.base_url.rstrip("/") + url
+
+    def all(self) -> Iterator[Route]:
+        for ls in self.site.langs:
+            yield from self.home(ls)
+            for s in ls.sections:
+                yield from self.listing(ls, "section", s.title, s.description, s.url,
+                                        ls.by_section[s.key], [], (s.feed_rss, s.feed_atom), section=s)
+            if ls.tags:
+                yield self.route(ls, ls.url("tags/"), "tags.html", "tags", self.t(ls.lang, "tags"),
+                                 [self.crumb_home(ls)], extra={"tags": [
+                                     {"name": t.name, "url": t.url, "count": len(t.articles)} for t in ls.tags]})
+            for tag in ls.tags:
+                yield from self.listing(ls, "tag", self.t(ls.lang, "tag_title", name=tag.name), "", tag.url,
+                                        tag.articles, [{"title": self.t(ls.lang, "tags"), "url": ls.url("tags/")}],
+                                        (tag.url + "rss.xml", tag.url + "atom.xml"))
+            for y in ls.years:
+                yield from self.listing(ls, "year", self.t(ls.lang, "archive_year", year=y.year), "", y.url,
+                                        y.articles, [], (y.url + "rss.xml", y.url + "atom.xml"))
+                for m in y.months:
+                    title = self.t(ls.lang, "archive_month", year=m.year, month=m.month,
+                                   month_name=MONTHS_EN[m.month - 1])
+                    yield from self.listing(ls, "month", title, "", m.url, m.articles,
+                                            [{"title": str(y.year), "url": y.url}],
+                                            (m.url + "rss.xml", m.url + "atom.xml"))
+            for a in (*ls.articles, *ls.pages):
+                yield self.article(ls, a)
+                for alias in a.aliases:
+                    yield self.redirect(ls, alias, a)
+            yield self.sitemap(ls)
+        default = self.site.langs[0]
+        yield self.route(default, "/404.html", "404.html", "404", self.t(default.lang, "not_found"),
+                         [self.crumb_home(default)])
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def crumb_home(self, ls: LangSite) -> dict:
+        return {"title": self.t(ls.lang, "home"), "url": ls.home_url}
+
+    def route(self, ls: LangSite, url: str, template: str, kind: str, title: str, crumbs: list,
+              description: str = "", extra: dict | None = None, feeds: tuple[str, str] | None = None,
+              translations: list | None = None, image: str | None = None, section=None,
+              menu_url: str | None = None, views: int | None = None) -> Route:
+        page = Vars(**{
+            "kind": kind, "title": title, "description": description or ls.description, "url": url,
+            "canonical": self.absolute(url), "image": image, "breadcrumbs": crumbs,
+            "translations": translations or [], "section": section,
+            "feeds": [{"type": "rss", "url": feeds[0], "title": title},
+                      {"type": "atom", "url": feeds[1], "title": title}] if feeds else
+                     [{"type": "rss", "url": ls.url("rss.xml"), "title": ls.title},
+                      {"type": "atom", "url": ls.url("atom.xml"), "title": ls.title}],
+            "menu_url": menu_url or url,
+        })
+        return Route(url, template, ls.lang, page, extra or {}, views)
+
+    def paginator(self, urls: list[str], n: int) -> dict:
+        return Vars(number=n, count=len(urls), prev_url=urls[n - 2] if n > 1 else None,
+                    next_url=urls[n] if n < len(urls) else None,
+                    pages=[Vars(number=i, url=u, current=i == n) for i, u in enumerate(urls, 1)])
+
+    def listing(self, ls, kind, title, description, base, items, crumbs, feeds, section=None,
+                template="list.html", first_extra=None) -> Iterator[Route]:
+        size = self.cfg.paginate
+        chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
+        urls = paginate_urls(base, len(chunks))
+        for n, chunk in enumerate(chunks, 1):
+            page_title = title if n == 1 else f"{title} – {self.t(ls.lang, 'page_n', n=n)}"
+            listing = Vars(kind=kind, title=title, description=description, url=urls[n - 1],
+                           items=list(chunk), paginator=self.paginator(urls, n),
+                           feed_rss=feeds[0], feed_atom=feeds[1])
+            extra = {"listing": listing}
+            tmpl = template
+            if n == 1 and first_extra:
+                extra.update(first_extra)
+            elif n > 1 and template == "home.html":
+                tmpl = "list.html"
+            yield self.route(ls, urls[n - 1], tmpl, kind, page_title,
+                             [self.crumb_home(ls)] + crumbs if kind != "home" or n > 1 else [],
+                             description, extra, feeds, section=section,
+                             menu_url=base,
+                             translations=self.home_translations(ls) if kind == "home" and n == 1 else None)
+
+    def home_translations(self, ls: LangSite) -> list:
+        return [{"lang": o.lang, "url": o.home_url, "title": o.title} for o in self.site.langs if o is not ls]
+
+    def home(self, ls: LangSite) -> Iterator[Route]:
+        news = ls.articles
+        lead = next((a for a in news[:20] if a.photos), news[0] if news else None)
+        rest = [a for a in news if a is not lead]
+        first = {"lead": lead, "highlights": rest[:HIGHLIGHTS],
+                 "blocks": [Vars(section=s, items=list(ls.by_section[s.key][:HOME_BLOCK]))
+                            for s in ls.sections]}
+        yield from self.listing(ls, "home", ls.title, ls.description, ls.home_url, news, [],
+                                (ls.url("rss.xml"), ls.url("atom.xml")), template="home.html",
+                                first_extra=first)
+
+    def article(self, ls: LangSite, a: Article) -> Route:
+        crumbs = [self.crumb_home(ls)]
+        if a.section:
+            crumbs.append({"title": a.section.title, "url": a.section.url})
+        image = self.absolute(a.lead_photo.url) if a.lead_photo else None
+        extra: dict[str, Any] = {"article": a}
+        if a.layout == "article":
+            extra.update(related=self.site.related.get(a.id, ()), newer=self.site.newer.get(a.id, ()),
+                         older=self.site.older.get(a.id, ()))
+        feeds = (a.section.feed_rss, a.section.feed_atom) if a.section else None
+        return self.route(ls, a.url, "article.html" if a.layout == "article" else "page.html",
+                          a.layout, a.title, crumbs, a.summary, extra, feeds,
+                          translations=[{"lang": t.lang, "url": t.url, "title": t.title} for t in a.translations],
+                          image=image, section=a.section,
+                          menu_url=a.section.url if a.section else a.url, views=a.views)
+
+    def redirect(self, ls: LangSite, alias: str, a: Article) -> Route:
+        url = alias if alias.endswith("/") or "." in alias.rsplit("/", 1)[-1] else alias + "/"
+        route = self.route(ls, url, "redirect.html", "redirect", a.title, [], extra={"target": a.url})
+        route.page["canonical"] = self.absolute(a.url)
+        return route
+
+    def sitemap(self, ls: LangSite) -> Route:
+        tree = []
+        for s in ls.sections:
+            years: dict[int, dict] = {}
+            for y in ls.years:
+                months = [{"month": m.month, "url": m.url,
+                           "count": sum(1 for a in m.articles if a.section and a.section.key == s.key)}
+                          for m in y.months]
+                months = [m for m in months if m["count"]]
+                if months:
+                    years[y.year] = {"year": y.year, "url": y.url, "count": sum(m["count"] for m in months),
+                                     "months": months}
+            tree.append({"section": s, "years": list(years.values())})
+        url = sitemap_url(ls.prefix, ls.lang)
+        others = [{"lang": o.lang, "url": sitemap_url(o.prefix, o.lang), "title": self.t(o.lang, "sitemap")}
+                  for o in self.site.langs if o is not ls]
+        return self.route(ls, url, "sitemap.html", "sitemap", self.t(ls.lang, "sitemap"),
+                          [self.crumb_home(ls)], extra={"tree": tree, "pages": list(ls.pages)},
+                          translations=others)
+
+    # --- site-wide variables ---------------------------------------------------------------
+
+    def site_vars(self, ls: LangSite) -> dict[str, Any]:
+        cfg, a = self.cfg, self.cfg.agency
+        lc = cfg.lang_config(ls.lang)
+        menu = lc.menu if lc and lc.menu is not None else self.default_menu(ls)
+        smap = sitemap_url(ls.prefix, ls.lang)
+        menu = tuple(MenuLink(m.title, m.url, m.accesskey or {ls.home_url: "1", smap: "3"}.get(m.url))
+                     for m in menu)
+        return {
+            "title": ls.title, "description": ls.description, "base_url": cfg.base_url,
+            "lang_prefix": ls.prefix, "home_url": ls.home_url, "sitemap_url": smap,
+            "search_url": None, "tags_url": ls.url("tags/") if ls.tags else None,
+            "feed_rss": ls.url("rss.xml"), "feed_atom": ls.url("atom.xml"), "agency": a,
+            "menu": menu,
+            "languages": [{"lang": o.lang, "name": LANG_NAMES.get(o.lang, o.lang), "url": o.home_url}
+                          for o in self.site.langs],
+        }
+
+    def default_menu(self, ls: LangSite) -> tuple[MenuLink, ...]:
+        items = [MenuLink(self.t(ls.lang, "home"), ls.home_url)]
+        items += [MenuLink(p.title, p.url) for p in ls.pages]
+        items += [MenuLink(s.title, s.url) for s in ls.sections]
+        items.append(MenuLink(self.t(ls.lang, "sitemap"), sitemap_url(ls.prefix, ls.lang)))
+        return tuple(items)

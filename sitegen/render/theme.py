@@ -1,0 +1,84 @@
+"""Theme discovery: the site's themes/<name>/ → its parents → sitegen's built-in default theme."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.errors import BuildFailed, SiteError
+
+DEFAULT_THEME = "moha"
+
+
+def builtin_themes_dir() -> Path:
+    """Installed: sitegen/themes/ inside the package; source checkout: the repo's themes/."""
+    packaged = Path(__file__).resolve().parent.parent / "themes"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    path: Path
+
+    @property
+    def templates(self) -> Path:
+        return self.path / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.path / "static"
+
+    def strings(self, lang: str) -> dict[str, str]:
+        file = self.path / "i18n" / f"{lang}.toml"
+        if not file.is_file():
+            return {}
+        try:
+            data = tomllib.loads(file.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise BuildFailed([SiteError(str(file), None, None, f"invalid UI strings file: {exc}")]) from None
+        return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
+
+
+def theme_chain(site_root: Path, name: str) -> list[Theme]:
+    """The themes to search, most specific first; the built-in default always closes the chain."""
+    chain: list[Theme] = []
+    seen: set[Path] = set()
+    current: str | None = name
+    while current:
+        path = _find(site_root, current)
+        if path is None:
+            where = "site.toml" if not chain else str(chain[-1].path / "theme.toml")
+            raise BuildFailed([SiteError(where, None, "theme" if not chain else "parent",
+                                         f"theme '{current}' not found",
+                                         f"looked in {site_root / 'themes'} and {builtin_themes_dir()}")])
+        if path.resolve() in seen:
+            break
+        seen.add(path.resolve())
+        chain.append(Theme(current, path))
+        current = _parent(path)
+    default = builtin_themes_dir() / DEFAULT_THEME
+    if default.resolve() not in seen and default.is_dir():
+        chain.append(Theme(DEFAULT_THEME, default))
+    return chain
+
+
+def _find(site_root: Path, name: str) -> Path | None:
+    for base in (site_root / "themes", builtin_themes_dir()):
+        if (base / name).is_dir():
+            return base / name
+    return None
+
+
+def _parent(path: Path) -> str | None:
+    file = path / "theme.toml"
+    if not file.is_file():
+        return None
+    try:
+        data = tomllib.loads(file.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BuildFailed([SiteError(str(file), None, None, f"invalid theme.toml: {exc}")]) from None
+    parent = data.get("parent")
+    return parent if isinstance(parent, str) and parent else None
