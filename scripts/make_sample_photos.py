@@ -72,9 +72,9 @@ PHOTOS: list[Photo] = [
                          "TRIỂN KHAI NHIỆM VỤ 6 THÁNG CUỐI NĂM"), "Hà Nội, tháng 7/2025"),
     Photo("content/tin-hoat-dong/so-ket-cong-tac-6-thang-dau-nam-2025/thu-truong-phat-bieu.jpg", (1200, 800),
           "podium", ("SƠ KẾT CÔNG TÁC 6 THÁNG ĐẦU NĂM 2025",)),
-    Photo("content/tin-hoat-dong/hoi-nghi-cong-tac-ton-giao-2026/quang-canh.jpg", (1200, 800),
+    Photo("content/tin-hoat-dong/hoi-nghi-cong-tac-ton-giao-mien-trung-tay-nguyen/quang-canh.jpg", (1200, 800),
           "conference", ("HỘI NGHỊ TRIỂN KHAI CÔNG TÁC", "QUẢN LÝ NHÀ NƯỚC VỀ TÍN NGƯỠNG, TÔN GIÁO"),
-          "Huế, tháng 8/2026"),
+          "Huế, tháng 8/2024"),
     # thi-dua-khen-thuong
     Photo("content/thi-dua-khen-thuong/cum-thi-dua-tay-nguyen-ky-giao-uoc-2024/ky-giao-uoc.jpg", (1600, 1067),
           "signing", ("KÝ KẾT GIAO ƯỚC THI ĐUA NĂM 2024", "CỤM THI ĐUA CÁC TỈNH TÂY NGUYÊN")),
