@@ -224,6 +224,11 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
         if route.page["kind"] == "redirect":
             owner = f"aliases of {route.extra['target']}"
         claim(route.output, owner)
+    for spec in _feed_specs(site):
+        claim(spec.rss_url.lstrip("/"), f"the feed of {spec.page_url}")
+        claim(spec.atom_url.lstrip("/"), f"the feed of {spec.page_url}")
+    for name in ("sitemap.xml", "robots.txt", "counter-manifest.json"):
+        claim(name, "sitegen")
     copies: dict[str, Path] = {}
     for theme in reversed(chain):
         copies.update(_walk_files(theme.static, "theme/"))
