@@ -100,7 +100,7 @@ PHOTOS: list[Photo] = [
     Photo("content/cai-cach-hanh-chinh/tap-huan-chuyen-doi-so-cap-xa/lop-hoc.jpg", (1200, 800),
           "classroom", ("BỒI DƯỠNG KỸ NĂNG SỐ CHO CÔNG CHỨC CẤP XÃ", "Bài 3: Hồ sơ công việc điện tử")),
     # van-ban-chinh-sach
-    Photo("content/van-ban-chinh-sach/ky-quy-che-phoi-hop-voi-ban-thi-dua-khen-thuong/ky-ket.jpg", (1200, 800),
+    Photo("content/van-ban-chinh-sach/ky-quy-che-phoi-hop-thi-dua-khen-thuong/ky-ket.jpg", (1200, 800),
           "signing", ("LỄ KÝ KẾT QUY CHẾ PHỐI HỢP", "GIAI ĐOẠN 2024 - 2029")),
     # static/images (referenced as /images/...)
     Photo("static/images/hoi-nghi-tong-ket-2023.jpg", (1200, 800),
