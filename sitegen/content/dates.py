@@ -38,6 +38,8 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
         raise DateError(f"'{text}' is not a date")
     y, mo, d = int(y), int(mo), int(d)
     hh, mm, ss = int(hh or 0), int(mm or 0), int(ss or 0)
+    if not 1 <= y <= 9999:
+        raise DateError(f"'{text}' has year {y}; years run from 1 to 9999")
     if not 1 <= mo <= 12:
         raise DateError(f"'{text}' has month {mo}; months run from 1 to 12")
     last = calendar.monthrange(y, mo)[1]
@@ -52,5 +54,8 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
         else:
             sign = -1 if offset[0] == "-" else 1
             digits = offset[1:].replace(":", "")
-            zone = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            off_h, off_m = int(digits[:2]), int(digits[2:])
+            if off_h > 23 or off_m > 59:
+                raise DateError(f"'{text}' has an impossible time-zone offset {offset}")
+            zone = timezone(sign * timedelta(hours=off_h, minutes=off_m))
     return datetime(y, mo, d, hh, mm, ss, tzinfo=zone)
