@@ -55,14 +55,19 @@ def walk_content(root: Path, report: Report) -> list[SourceFile]:
                 continue
             path = Path(entry.path)
             if entry.is_symlink():
-                target = path.resolve()
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):   # a loop: Python 3.11 raises RuntimeError
+                    report.error(_rel(path, root), None, "symlink", "symbolic link points to itself (a loop)",
+                                 "remove it or point it at a file inside content/")
+                    continue
                 if not target.is_relative_to(real_content):
-                    report.error(_rel(path, root), None, None,
+                    report.error(_rel(path, root), None, "symlink",
                                  f"symbolic link points outside content/ (to {target})",
                                  "copy the file into content/ instead of linking to it")
                     continue
                 if not target.exists():
-                    report.error(_rel(path, root), None, None, "symbolic link is broken",
+                    report.error(_rel(path, root), None, "symlink", "symbolic link is broken",
                                  "remove it or point it at a file inside content/")
                     continue
             if entry.is_dir():
@@ -89,13 +94,13 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        report.error(rel, line, None,
+        report.error(rel, line, "encoding",
                      f"file is not UTF-8: it looks like {guess_legacy_encoding(data)}",
                      "re-save it as UTF-8 (Unicode), e.g. with Unikey's converter or your editor's "
                      "'Save with encoding: UTF-8'")
         return None
     if "\x00" in text:
-        report.error(rel, None, None, "file contains NUL bytes: it is not a text file",
+        report.error(rel, None, "encoding", "file contains NUL bytes: it is not a text file",
                      "content/ may only hold Markdown articles and their photos")
         return None
     text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
