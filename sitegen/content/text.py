@@ -40,12 +40,25 @@ def _letter_and_tone(ch: str) -> tuple[str, int]:
 
 
 def collation_key(text: str) -> tuple:
-    """Sort key for Vietnamese dictionary order: letters first (A < Ă < Â, D < Đ), then tones."""
+    """Sort key for Vietnamese dictionary order: letters first (A < Ă < Â, D < Đ), then tones.
+
+    Words compare syllable by syllable, so a space or punctuation sorts before any digit or letter:
+    "Thi đua" < "Thiên tai", "An ninh" < "Anh".
+    """
     letters, tones = [], []
     for ch in nfc(text).lower():
         base, tone = _letter_and_tone(ch)
         rank = _RANK.get(base)
-        letters.append((0, rank) if rank is not None else (1 if not base.isdigit() else -1, ord(base[0]) if base else 0))
+        if rank is not None:
+            letters.append((1, rank))
+        elif not base:
+            letters.append((-2, 0))
+        elif base.isdigit():
+            letters.append((0, ord(base[0])))
+        elif base.isalpha():
+            letters.append((2, ord(base[0])))   # letters of other alphabets: after Vietnamese ones
+        else:
+            letters.append((-1, ord(base[0])))  # spaces and punctuation end a syllable
         tones.append(tone)
     return (tuple(letters), tuple(tones), text)
 
