@@ -40,10 +40,14 @@ def parse(text: str) -> Parsed:
     """Parse `---` YAML front matter. A file without front matter has empty metadata."""
     if not _HANDLER.detect(text):
         if text.lstrip().startswith("---"):
-            raise FrontMatterError(1, "front matter is not closed",
-                                   "end the front matter with a line of three dashes: ---")
+            raise FrontMatterError(1, "front matter must start on the file's first line",
+                                   "remove the blank lines or spaces before the first ---")
         return Parsed({}, text, 1)
-    fm, body = _HANDLER.split(text)
+    try:
+        fm, body = _HANDLER.split(text)
+    except ValueError:   # no second line of dashes
+        raise FrontMatterError(1, "front matter is not closed",
+                               "end the front matter with a line of three dashes: ---") from None
     start = text.index(fm) if fm else text.index("---") + 3
     first_line = text.count("\n", 0, start) + 1   # file line of the YAML's first line
     body_line = text.count("\n", 0, len(text) - len(body)) + 1 if body else first_line + fm.count("\n") + 1
