@@ -5,6 +5,7 @@
   var KEY = "sitegen.fontScale";
   var STEPS = [87.5, 100, 112.5, 125, 137.5, 150, 175, 200]; /* percent of the reader's default size */
   var root = document.documentElement;
+  root.classList.add("js"); /* lets the CSS fold the main menu behind its toggle on phones */
 
   function load() {
     try {
@@ -52,13 +53,24 @@
     for (var k = 0; k < hidden.length; k++) { hidden[k].hidden = false; }
     document.addEventListener("click", function (ev) {
       var t = ev.target;
-      var btn = t && t.closest ? t.closest("[data-fontsize],[data-action='print']") : null;
+      var btn = t && t.closest ? t.closest("[data-fontsize],[data-action='print'],.menu-toggle") : null;
       if (!btn) { return; }
       if (btn.hasAttribute("data-fontsize")) { step(btn.getAttribute("data-fontsize")); }
+      else if (btn.classList.contains("menu-toggle")) {
+        var open = btn.getAttribute("aria-expanded") !== "true";
+        btn.setAttribute("aria-expanded", String(open));
+        var menu = document.getElementById(btn.getAttribute("aria-controls"));
+        if (menu) { menu.classList.toggle("is-open", open); }
+      }
       else { window.print(); }
     });
     apply(false);
   }
+  /* Printing: load lazy photos first so the printed article has all its figures. */
+  window.addEventListener("beforeprint", function () {
+    var imgs = document.querySelectorAll("img[loading='lazy']");
+    for (var k = 0; k < imgs.length; k++) { imgs[k].loading = "eager"; }
+  });
   /* Keep in step when the size is changed in another tab. */
   window.addEventListener("storage", function (ev) {
     if (ev.key === KEY) { scale = load(); apply(false); }
