@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,7 +196,7 @@ def load_config(root: Path) -> SiteConfig:
         raise BuildFailed([SiteError(rel, None, None, "no site.toml in " + str(root),
                                 "run sitegen in the site's folder or pass --site DIR")]) from None
     try:
-        text = raw.decode("utf-8")
+        text = unicodedata.normalize("NFC", raw.decode("utf-8"))   # titles typed decomposed, too
         data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise BuildFailed([SiteError(rel, None, None, "site.toml is not UTF-8", "save it as UTF-8")]) from None
