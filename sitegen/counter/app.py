@@ -23,8 +23,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
+from starlette.routing import Route, get_route_path
 
 from sitegen.counter.bots import BotDetector
 from sitegen.counter.config import CounterConfig
@@ -113,65 +113,100 @@ class CounterService:
         return key
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None if it is larger than ``limit`` bytes."""
-    cl = request.headers.get("content-length")
+class CounterApp(Starlette):
+    """Starlette, with ``POST hit`` answered by a lean ASGI handler ahead of the middleware
+    stack and router (the hot path: most of a hit's cost would otherwise be framework)."""
+
+    hit_path = "/hit"
+    hit_handler = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "POST"
+                and get_route_path(scope) == self.hit_path):
+            await self.hit_handler(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _headers(extra: dict | None = None) -> list:
+    h = {"content-type": "application/json", "cache-control": "no-store", **(extra or {})}
+    return [(k.encode(), v.encode()) for k, v in h.items()]
+
+
+_JSON_HEADERS = _headers()
+
+
+async def _send_json(send, status: int, content, extra: dict | None = None) -> None:
+    body = _dumps(content).encode()
+    headers = _JSON_HEADERS if extra is None else _headers(extra)
+    await send({"type": "http.response.start", "status": status,
+                "headers": headers + [(b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _receive_body(receive, headers: dict, limit: int) -> bytes | None:
+    """The request body, or None if it is larger than ``limit`` bytes (or the client left)."""
+    cl = headers.get(b"content-length")
     if cl is not None:
         try:
             if int(cl) > limit:
                 return None
         except ValueError:
             return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
+    body = b""
+    while True:
+        msg = await receive()
+        if msg["type"] != "http.request":
             return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+        body += msg.get("body", b"")
+        if len(body) > limit:
+            return None
+        if not msg.get("more_body", False):
+            return body
 
 
 def create_app(config: CounterConfig, clock=None) -> Starlette:
     svc = CounterService(config, clock)
     limit = config.body_limit
     mono = time.monotonic
+    loads = json.loads
 
-    async def hit(request: Request) -> Response:
+    async def hit(scope, receive, send) -> None:
         if not svc.started:
             await svc.start()
         stats = svc.stats
-        body = await _read_body(request, limit)
+        headers = dict(scope["headers"])
+        body = await _receive_body(receive, headers, limit)
         if body is None:
             stats["too_large"] += 1
-            return _error(413, f"body larger than {limit} bytes")
+            return await _send_json(send, 413, {"error": f"body larger than {limit} bytes"})
         try:
-            data = json.loads(body)
+            data = loads(body)
         except (ValueError, UnicodeDecodeError):
             stats["bad"] += 1
-            return _error(400, "body must be JSON such as {\"p\": \"/path/\"}")
+            return await _send_json(send, 400, {"error": 'body must be JSON such as {"p": "/path/"}'})
         if not isinstance(data, dict) or "p" not in data:
             stats["bad"] += 1
-            return _error(400, "missing p (the page path)")
+            return await _send_json(send, 400, {"error": "missing p (the page path)"})
         try:
             page = normalise(data["p"])
         except BadPath as exc:
             stats["bad"] += 1
-            return _error(400, str(exc))
+            return await _send_json(send, 400, {"error": str(exc)})
         manifest = svc.manifest
         manifest.maybe_reload(mono())
         if page not in manifest.pages:
             stats["not_found"] += 1
-            return _error(404, "not a page of this site")
-        headers = dict(request.scope["headers"])
+            return await _send_json(send, 404, {"error": "not a page of this site"})
         ua_raw = headers.get(b"user-agent", b"")
         ua = ua_raw.decode("latin-1")
-        client = request.scope.get("client")
+        client = scope.get("client")
         xff = headers.get(b"x-forwarded-for")
         ip = svc.address(client[0] if client else None, xff.decode("latin-1") if xff else None)
         now = svc.clock()
         day = svc.day_clock.day(now)
         try:
-            key = await svc.key_for(day)
+            key = svc.keys.get(day) or await svc.key_for(day)
             net = network_of(ip)
             h = Hit(page, visitor_id(key, net, ua_raw), network_id(key, net), now, day,
                     svc.bots.is_bot(ua, headers, data.get("w", 0)))
@@ -179,12 +214,12 @@ def create_app(config: CounterConfig, clock=None) -> Starlette:
         except StoreError as exc:
             stats["error"] += 1
             log.warning("store unavailable", extra={"event": "store_error", "error": str(exc)})
-            return _error(503, "the counter cannot store hits right now")
+            return await _send_json(send, 503, {"error": "the counter cannot store hits right now"})
         stats[status] += 1
         if status == LIMITED:
-            figs = dict(figs, error="rate limited")
-            return JSON(figs, 429, {"cache-control": "no-store", "retry-after": str(60 - int(now) % 60)})
-        return JSON(figs)
+            return await _send_json(send, 429, dict(figs, error="rate limited"),
+                                    {"retry-after": str(60 - int(now) % 60)})
+        await _send_json(send, 200, figs)
 
     async def counts(request: Request) -> Response:
         if not svc.started:
@@ -236,14 +271,19 @@ def create_app(config: CounterConfig, clock=None) -> Starlette:
         finally:
             await svc.stop()
 
+    async def hit_other_method(request: Request) -> Response:
+        return JSON({"error": "use POST"}, 405, {"allow": "POST", **NO_STORE})
+
     px = config.prefix.rstrip("/")
-    app = Starlette(routes=[
-        Route(px + "/hit", hit, methods=["POST"]),
+    app = CounterApp(routes=[
+        Route(px + "/hit", hit_other_method, methods=["GET", "PUT", "DELETE", "PATCH", "OPTIONS"]),
         Route(px + "/counts", counts, methods=["GET"]),
         Route(px + "/snapshot", snapshot, methods=["GET"]),
         Route(px + "/health", health, methods=["GET"]),
     ], exception_handlers={HTTPException: http_error}, lifespan=lifespan)
     app.state.counter = svc
+    app.hit_path = px + "/hit"
+    app.hit_handler = hit
     return app
 
 

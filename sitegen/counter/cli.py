@@ -38,6 +38,8 @@ def add_parsers(subparsers) -> argparse.ArgumentParser:
     c.add_argument("--trusted-proxy", action="append", default=None, metavar="CIDR",
                    help="honour X-Forwarded-For from this address or network (repeatable; "
                         "default: 127.0.0.0/8 and ::1)")
+    c.add_argument("--batch-ms", type=float, default=1.0, metavar="MS",
+                   help="group commit: wait up to this long for more hits before committing (default: 1)")
     c.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     c.set_defaults(command="counter", counter_command="serve", handler=run)
     sub = c.add_subparsers(dest="counter_command", metavar="{export,import}")
@@ -65,7 +67,8 @@ def config_from_args(args) -> CounterConfig:
     return CounterConfig(site_root=Path(args.site).resolve(),
                          out_dir=Path(args.out).resolve() if getattr(args, "out", None) else None,
                          store=args.store, rate_limit=getattr(args, "rate_limit", 600),
-                         trusted_proxies=trusted)
+                         trusted_proxies=trusted,
+                         batch_window=max(0.0, getattr(args, "batch_ms", 1.0)) / 1000)
 
 
 def run(args) -> int:
@@ -97,7 +100,7 @@ def serve(config: CounterConfig, host: str, port: int) -> int:
     from sitegen.counter.app import create_app
     app = create_app(config)
     uv = uvicorn.Config(app, host=host, port=port, loop="auto", http="auto", lifespan="on",
-                        access_log=False, log_config=None, server_header=False,
+                        access_log=False, log_config=None, server_header=False, proxy_headers=False,
                         timeout_graceful_shutdown=10, backlog=2048)
     server = uvicorn.Server(uv)
     server.run()
