@@ -102,9 +102,39 @@ def serve(config: CounterConfig, host: str, port: int) -> int:
     uv = uvicorn.Config(app, host=host, port=port, loop="auto", http="auto", lifespan="on",
                         access_log=False, log_config=None, server_header=False, proxy_headers=False,
                         timeout_graceful_shutdown=10, backlog=2048)
-    server = uvicorn.Server(uv)
+    server = _Server(uv)
     server.run()
     return EXIT_OK if server.started else EXIT_FAIL
+
+
+def _server_class():
+    import contextlib
+    import signal
+    import threading
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, but a SIGTERM/SIGINT that shut it down cleanly exits with 0
+        (uvicorn re-raises the signal after its graceful shutdown)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            sigs = (signal.SIGINT, signal.SIGTERM)
+            original = {s: signal.signal(s, self.handle_exit) for s in sigs}
+            try:
+                yield
+            finally:
+                for s, handler in original.items():
+                    signal.signal(s, handler)
+    return Server
+
+
+def _Server(config):
+    return _server_class()(config)
 
 
 def _store(config: CounterConfig):

@@ -63,11 +63,14 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, tmp: Path):
+    """A real redis-server on a free loopback port, AOF on with fsync at every write."""
+
+    def __init__(self, tmp: Path, port: int | None = None):
         exe = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not os.path.exists(exe):
             pytest.fail("redis-server is not installed (Debian package redis-server; scripts/test.sh installs it)")
-        self.port = free_port()
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
         self.dir = tmp
         self.proc = subprocess.Popen(
             [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(tmp),
@@ -145,3 +148,68 @@ class Visitor:
 
     def counts(self, page: str = ARTICLE):
         return self.client.get("/_c/counts", params={"p": page})
+
+
+class CounterProcess:
+    """``python -m sitegen.counter`` (what ``sitegen counter`` runs) in a subprocess."""
+
+    def __init__(self, site: Path, store: str, port: int | None = None, extra: tuple = ()):
+        import sys
+        self.port = port or free_port()
+        self.site = site
+        self.log_path = site / f"counter-{self.port}-{time.monotonic_ns()}.log"
+        self.log = open(self.log_path, "wb")
+        repo = Path(__file__).resolve().parents[2]
+        env = dict(os.environ, PYTHONPATH=str(repo) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sitegen.counter", "--site", str(site), "--port", str(self.port),
+             "--store", store, "--rate-limit", "0", *extra],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=str(site))
+        self.wait_ready()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/_c/"
+
+    def wait_ready(self, timeout: float = 20) -> None:
+        import urllib.request
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"counter exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.base + "health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"counter did not start:\n{self.output()}")
+
+    def output(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self, sig=9) -> int:
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(20)
+        finally:
+            self.log.close()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
+
+
+def post_hit(conn, page: str, ip: str, ua: str = FIREFOX) -> tuple[int, dict]:
+    """One hit over a keep-alive ``http.client.HTTPConnection``."""
+    body = json.dumps({"p": page}).encode()
+    conn.request("POST", "/_c/hit", body=body, headers={
+        "Content-Type": "text/plain", "User-Agent": ua, "X-Forwarded-For": ip})
+    resp = conn.getresponse()
+    data = resp.read()
+    return resp.status, (json.loads(data) if data else {})
