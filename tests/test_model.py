@@ -1,0 +1,148 @@
+"""The Site graph: URLs, sections, tags, archives, translations, related articles — built from the
+validated documents of tests/sites/basic without rendering anything."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+
+from sitegen.config import load_config
+from sitegen.content.loader import walk_content
+from sitegen.content.schema import Document, SectionIndex, validate
+from sitegen.errors import Report
+from sitegen.model import article_url, build_site, paginate_urls, sitemap_url
+from sitetest import BASIC_EN, BASIC_PAGES, BASIC_SCHEDULED, BASIC_VI, NOW, SITES, TZ
+
+CFG = load_config(SITES / "basic")
+
+
+def documents():
+    report = Report()
+    items = [validate(s, CFG, report) for s in walk_content(SITES / "basic", report)]
+    assert not report.errors
+    return ([d for d in items if isinstance(d, Document)], [i for i in items if isinstance(i, SectionIndex)])
+
+
+def model(now=NOW, include=lambda d: not d.draft):
+    docs, indexes = documents()
+    chosen = [d for d in docs if include(d) and (d.date is None or d.date <= now or d.draft)]
+    return build_site(CFG, [(d, article_url(d, CFG), "<p>x</p>", ()) for d in chosen], indexes, now)
+
+
+@pytest.fixture(scope="module")
+def site():
+    return model()
+
+
+def test_article_urls_follow_the_permalink_in_the_site_time_zone():
+    docs, _ = documents()
+    urls = {d.source.content_rel: article_url(d, CFG) for d in docs}
+    for rel, url in {**BASIC_VI, **BASIC_EN, **BASIC_PAGES, BASIC_SCHEDULED[0]: BASIC_SCHEDULED[1]}.items():
+        assert urls[rel] == url, rel
+
+
+def test_custom_permalink_pattern():
+    docs, _ = documents()
+    cfg = dataclasses.replace(CFG, permalink="/{section}/{year}/{month}/{day}/{slug}/")
+    doc = next(d for d in docs if d.source.content_rel == "tin-tuc/dinh-dang.md")
+    assert article_url(doc, cfg) == "/tin-tuc/2024/02/01/dinh-dang/"
+
+
+def test_news_are_newest_first_and_pages_are_apart(site):
+    vi, en = site.lang("vi"), site.lang("en")
+    assert [a.url for a in vi.articles] == list(BASIC_VI.values())
+    assert [a.url for a in en.articles] == list(BASIC_EN.values())
+    assert [a.url for a in vi.pages] == ["/gioi-thieu/"] and [a.url for a in en.pages] == ["/en/about/"]
+    assert all(a.section is None for a in vi.pages)
+
+
+def test_sections_in_weight_order_with_titles_and_counts(site):
+    vi = site.lang("vi")
+    assert [(s.key, s.title, s.count) for s in vi.sections] == [("tin-tuc", "Tin tức - Sự kiện", 3),
+                                                                ("thong-bao", "Thông báo", 2)]
+    s = vi.sections[0]
+    assert (s.url, s.feed_rss, s.feed_atom) == ("/tin-tuc/", "/tin-tuc/rss.xml", "/tin-tuc/atom.xml")
+    assert [s.url for s in site.lang("en").sections] == ["/en/tin-tuc/"]
+
+
+def test_tags_merge_by_slug_and_sort_in_vietnamese_order(site):
+    tags = site.lang("vi").tags
+    names = [t.name for t in tags]
+    assert names.index("An ninh") < names.index("Ăn uống") < names.index("Âm nhạc") < names.index("Bà Rịa")
+    assert names.index("Dũng cảm") < names.index("Đảng")
+    hoi_nghi = next(t for t in tags if t.slug == "hoi-nghi")
+    assert hoi_nghi.url == "/tags/hoi-nghi/"
+    assert [a.url for a in hoi_nghi.articles] == ["/tin-tuc/2024/03/tap-huan/", "/tin-tuc/2024/01/hoi-nghi-tong-ket/"]
+    assert len({t.slug for t in tags}) == len(tags)
+
+
+def test_year_and_month_archives(site):
+    years = site.lang("vi").years
+    assert [y.year for y in years] == [2024, 2023]
+    assert [(m.year, m.month) for m in years[0].months] == [(2024, 5), (2024, 3), (2024, 2), (2024, 1)]
+    assert years[0].url == "/archive/2024/" and years[0].months[-1].url == "/archive/2024/01/"
+    assert sum(len(y.articles) for y in years) == len(BASIC_VI)
+
+
+def test_translations_are_symmetric(site):
+    vi = next(a for a in site.lang("vi").articles if a.translation_key)
+    en = next(a for a in site.lang("en").articles if a.translation_key)
+    assert [(t.lang, t.url) for t in vi.translations] == [("en", en.url)]
+    assert [(t.lang, t.url) for t in en.translations] == [("vi", vi.url)]
+
+
+def test_related_and_other_articles(site):
+    vi = site.lang("vi")
+    for a in vi.articles:
+        related = site.related[a.id]
+        assert a not in related and len(related) <= 5
+        mine = {t.url for t in a.tags}
+        assert all(mine & {t.url for t in b.tags} for b in related)
+        assert all(b.section == a.section for b in (*site.newer[a.id], *site.older[a.id]))
+    lead = next(a for a in vi.articles if a.url == "/tin-tuc/2024/01/hoi-nghi-tong-ket/")
+    assert [b.url for b in site.related[lead.id]] == ["/tin-tuc/2024/03/tap-huan/"]
+
+
+def test_scheduled_flag_and_draft_flag():
+    site = model(now=datetime(2100, 1, 1, tzinfo=TZ), include=lambda d: True)
+    by_url = {a.url: a for ls in site.langs for a in ls.articles}
+    assert by_url[BASIC_SCHEDULED[1]].scheduled is False and by_url["/thong-bao/2024/04/ban-nhap/"].draft
+    early = model(now=NOW, include=lambda d: True)
+    early_urls = {a.url: a for ls in early.langs for a in ls.articles}
+    assert BASIC_SCHEDULED[1] not in early_urls
+    future = build_site(CFG, [(d, article_url(d, CFG), "", ()) for d in documents()[0]
+                              if d.source.content_rel == BASIC_SCHEDULED[0]], [], NOW)
+    assert future.lang("vi").articles[0].scheduled is True
+
+
+def test_site_total_adds_article_views_to_the_carried_over_total(site):
+    views = sum(a.views for ls in site.langs for a in (*ls.articles, *ls.pages))
+    assert views > 0
+    assert site.site_total == CFG.counter.site_total + views
+
+
+def test_paginate_urls():
+    assert paginate_urls("/tin-tuc/", 3) == ["/tin-tuc/", "/tin-tuc/page/2/", "/tin-tuc/page/3/"]
+    assert paginate_urls("/", 1) == ["/"]
+
+
+def test_sitemap_urls():
+    assert sitemap_url("", "vi") == "/so-do-cong/"
+    assert sitemap_url("/en", "en") == "/en/sitemap/"
+
+
+def test_model_is_immutable(site):
+    a = site.lang("vi").articles[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.title = "x"
+    assert isinstance(site.lang("vi").articles, tuple)
+
+
+def test_latest_is_at_most_six():
+    docs, indexes = documents()
+    base = next(d for d in docs if d.source.content_rel == "tin-tuc/tap-huan.md")
+    many = [dataclasses.replace(base, slug=f"bai-{i}", date=base.date - timedelta(days=i)) for i in range(9)]
+    site = build_site(CFG, [(d, article_url(d, CFG), "", ()) for d in many], indexes, NOW)
+    assert len(site.lang("vi").latest) == 6
+    assert [a.url for a in site.lang("vi").latest] == [article_url(d, CFG) for d in many[:6]]
