@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:   # argparse has printed the usage message
+        return int(exc.code or 0)
     if not args.site.is_dir():
         print(f"sitegen: error: site folder {args.site} does not exist", file=sys.stderr)
         return EXIT_USAGE

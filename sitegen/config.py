@@ -1,6 +1,7 @@
 """`site.toml` → a frozen, validated `SiteConfig`. Unknown keys are errors with a "did you mean"."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -46,6 +47,7 @@ class LanguageConfig:
     title: str
     description: str = ""
     menu: tuple[Link, ...] | None = None  # None: sitegen makes the default menu
+    agency: Agency | None = None          # the agency's details in this language (None: the default's)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,8 @@ _TOP = {
 _AGENCY = {k: (str, k == "name") for k in
            ("name", "name_en", "emblem", "address", "phone", "email", "responsible", "licence",
             "copyright")} | {"links": (list, False)}
-_LANG = {"title": (str, True), "description": (str, False), "menu": (list, False)}
+_LANG = {"title": (str, True), "description": (str, False), "menu": (list, False),
+         "agency": (dict, False)}
 _COUNTER = {"endpoint": (str, False), "site_total": (int, False), "online": (int, False),
             "today": (int, False)}
 
@@ -247,7 +250,14 @@ def load_config(root: Path) -> SiteConfig:
             continue
         d = c.table(body, f"languages.{code}", _LANG)
         menu = c.links(d["menu"], f"languages.{code}.menu") if "menu" in d else None
-        languages.append(LanguageConfig(code, d.get("title", ""), d.get("description", ""), menu))
+        agency = None
+        if "agency" in d:
+            spec = {k: (t, False) for k, (t, _) in _AGENCY.items()}
+            over = c.table(d["agency"], f"languages.{code}.agency", spec)
+            if "links" in over:
+                over["links"] = c.links(over["links"], f"languages.{code}.agency.links")
+            agency = dataclasses.replace(kw["agency"], **over)
+        languages.append(LanguageConfig(code, d.get("title", ""), d.get("description", ""), menu, agency))
     kw["languages"] = tuple(languages)
     if "counter" in top:
         d = c.table(top["counter"], "counter", _COUNTER)

@@ -174,6 +174,17 @@ def article_url(doc: Document, cfg: SiteConfig) -> str:
                                          month=f"{d.month:02d}", day=f"{d.day:02d}", slug=doc.slug)
 
 
+def alias_url(alias: str) -> str:
+    """An old address as a URL we can write: `/a/b` becomes `/a/b/`; `/a/b.html` stays a file."""
+    last = alias.rsplit("/", 1)[-1]
+    return alias if alias.endswith("/") or "." in last else alias + "/"
+
+
+def output_path(url: str) -> str:
+    """The file a URL is written to, relative to the output folder."""
+    return url.lstrip("/") + ("index.html" if url.endswith("/") else "")
+
+
 def paginate_urls(base: str, count: int) -> list[str]:
     return [base if n == 1 else f"{base}page/{n}/" for n in range(1, count + 1)]
 

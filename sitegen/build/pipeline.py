@@ -15,7 +15,7 @@ from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
 from sitegen.content.resources import ArticleResolver
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import BuildFailed, Report, SiteError
-from sitegen.model import Photo, Site, article_url, build_site
+from sitegen.model import Photo, Site, alias_url, article_url, build_site, output_path
 from sitegen.outputs.feeds import FeedSpec, render_feeds
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
 from sitegen.build.writer import StagingWriter, check_output_dir
@@ -127,16 +127,20 @@ def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
 
 
 def _check_url_collisions(docs: list[Document], urls: dict[str, str], report: Report) -> None:
-    owners: dict[str, Document] = {}
-    for doc in docs:
-        url = urls[doc.rel]
-        if url in owners:
-            other = owners[url]
-            report.error(doc.rel, doc.line("slug") or 1, "slug",
-                         f"writes the same URL {url} as {other.rel}",
-                         "give one of them another slug: line in the front matter")
+    """Two articles, or an alias and an article, that would write the same file: name both."""
+    owners: dict[str, tuple[Document, str]] = {}
+    claims = [(doc, urls[doc.rel], "slug") for doc in docs]
+    claims += [(doc, alias_url(a), f"aliases[{i}]") for doc in docs for i, a in enumerate(doc.aliases)]
+    for doc, url, fld in claims:
+        path = output_path(url)
+        if path in owners:
+            other, other_fld = owners[path]
+            what = "its URL" if other_fld == "slug" else f"its {other_fld}"
+            line = doc.line(fld) if fld != "slug" else (doc.line("slug") or 1)
+            report.error(doc.rel, line, fld, f"writes {url}, which {other.rel} also writes ({what})",
+                         "give one of them another slug" if fld == "slug" else "remove or change this alias")
         else:
-            owners[url] = doc
+            owners[path] = (doc, fld)
 
 
 def _check_translations(docs: list[Document], report: Report) -> None:

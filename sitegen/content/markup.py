@@ -64,6 +64,8 @@ class _Rewrite(Treeprocessor):
                     self._image(el, resolve)
                     if _is_lone(parent, el) and parent.tag == "p" and el.get("alt"):
                         _to_figure(parent, el)
+                elif el.tag == "table":
+                    _wrap_table(parent, i, el)
                 elif el.tag == "th" and parent.tag == "tr" and "scope" not in el.attrib:
                     el.set("scope", "col")
                 elif el.tag == "a" and resolve:
@@ -87,6 +89,15 @@ class _Rewrite(Treeprocessor):
                 el.set("height", str(result.height))
         elif isinstance(result, LinkProblem):
             self.problems.append(result)
+
+
+def _wrap_table(parent: etree.Element, index: int, table: etree.Element) -> None:
+    """Put a table in a box that scrolls sideways on a phone instead of widening the page."""
+    wrap = etree.Element("div", {"class": "table-wrap"})
+    wrap.tail, table.tail = table.tail, None
+    parent.remove(table)
+    wrap.append(table)
+    parent.insert(index, wrap)
 
 
 def _is_lone(parent: etree.Element, el: etree.Element) -> bool:

@@ -41,8 +41,8 @@ def add_parsers(subparsers) -> argparse.ArgumentParser:
     c.add_argument("--batch-ms", type=float, default=1.0, metavar="MS",
                    help="group commit: wait up to this long for more hits before committing (default: 1)")
     c.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
-    c.set_defaults(command="counter", counter_command="serve", handler=run)
     sub = c.add_subparsers(dest="counter_command", metavar="{export,import}")
+    c.set_defaults(command="counter", counter_command="serve", handler=run)
     e = sub.add_parser("export", help="write every count as JSON to standard output")
     _site_store(e)
     i = sub.add_parser("import", help="replace every count with those of an export file")

@@ -69,6 +69,13 @@ def find_views(text: str) -> int | None:
     return int(digits) if digits else None
 
 
+def views_only(text: str) -> bool:
+    """A line that is only a view count: "Số lượt xem: 436", "Lượt xem: 1.207"."""
+    if find_views(text) is None:
+        return False
+    return len(re.sub(r"(?i)(số\s+)?(lượt|lần)\s+(xem|đọc|truy\s*cập)|[\W\d_]", "", text)) <= 2
+
+
 def date_line(text: str, tz: tzinfo, path: str, line: int | None, strict: bool = True) -> DateLine | None:
     """A line that is a date ("10/01/2023 14:18 Số lượt xem: 436"), or None when it is something else.
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from sitegen.content.text import fold
 from sitegen.importers.encoding import PageError, decode
 from sitegen.importers.page import (IMAGE_EXTS, Figure, ImportedPage, author_line, date_line, find_views,
-                                    md_escape, source_line, split_credit)
+                                    md_escape, source_line, split_credit, views_only)
 from sitegen.errors import SiteError
 
 # Folded (no diacritics, lower case) starts of the blocks that follow an article on a portal page.
@@ -68,7 +68,7 @@ def read_text_page(data: bytes, path: Path, rel: str, tz: tzinfo) -> ImportedPag
                                "above the title (menus or breadcrumbs)", f"the title is taken from line {title.no}"))
     views = when.views
     i = title_i + 2
-    if views is None and i < len(lines) and _views_only(lines[i].text):
+    if views is None and i < len(lines) and views_only(lines[i].text):
         views = find_views(lines[i].text)
         i += 1
     blocks: list[str | Figure] = []
@@ -86,7 +86,7 @@ def read_text_page(data: bytes, path: Path, rel: str, tz: tzinfo) -> ImportedPag
             continue
         if _FURNITURE.match(folded) and len(text) <= 60:
             continue
-        if _views_only(text):
+        if views_only(text):
             views = views if views is not None else find_views(text)
             continue
         src = source_line(text)
@@ -152,11 +152,6 @@ def _find_date_line(lines: list[_Line], rel: str, tz: tzinfo):
     raise PageError(rel, at, "no date line under the title",
                     "the line under the title must be the date as the portal printed it, "
                     "e.g. '10/01/2023 14:18 Số lượt xem: 436'")
-
-
-def _views_only(text: str) -> bool:
-    return find_views(text) is not None and len(re.sub(r"(?i)(số\s+)?(lượt|lần)\s+(xem|đọc|truy\s*cập)|[\W\d_]", "",
-                                                          text)) <= 2
 
 
 def _is_caption(line: _Line) -> bool:

@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Sequence
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from sitegen.config import SiteConfig
 from sitegen.model import Article
 
 FEED_ITEMS = 20
+_ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ def render_feeds(spec: FeedSpec, cfg: SiteConfig, photo_sizes: dict[str, int]) -
     fg.lastBuildDate(newest)
     fg.updated(newest)
     fg.generator("sitegen", uri="https://pypi.org/project/sitegen/")
+    enclosures: dict[str, tuple[str, str, str]] = {}
     for a in items:
         fe = fg.add_entry(order="append")
         url = base + a.url
@@ -63,9 +66,26 @@ def render_feeds(spec: FeedSpec, cfg: SiteConfig, photo_sizes: dict[str, int]) -
         if a.lead_photo:
             photo = a.lead_photo
             mime = "image/png" if photo.url.lower().endswith(".png") else "image/jpeg"
-            fe.enclosure(base + photo.url, str(photo_sizes.get(photo.url, 0)), mime)
+            length = str(photo_sizes.get(photo.url, 0))
+            fe.enclosure(base + photo.url, length, mime)
+            enclosures[base + photo.url] = (mime, length, url)
     rss = fg.rss_str(pretty=True)
     # One link list serves both formats: point rel=self at the Atom file for the Atom output.
     fg.link([{"href": base + spec.page_url, "rel": "alternate"},
              {"href": base + spec.atom_url, "rel": "self"}], replace=True)
-    return rss, fg.atom_str(pretty=True)
+    return rss, _atom_link_relations(fg.atom_str(pretty=True), enclosures)
+
+
+def _atom_link_relations(atom: bytes, enclosures: dict[str, tuple[str, str, str]]) -> bytes:
+    """feedgen 1.0 drops `rel`, `type` and `length` from entry links in Atom; put them back."""
+    root = etree.fromstring(atom)
+    for link in root.iterfind(f"{_ATOM}entry/{_ATOM}link"):
+        href = link.get("href", "")
+        if href in enclosures:
+            mime, length, _ = enclosures[href]
+            link.set("rel", "enclosure")
+            link.set("type", mime)
+            link.set("length", length)
+        else:
+            link.set("rel", "alternate")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

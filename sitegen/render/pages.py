@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import Any, Iterator
 
 from sitegen.config import LANG_NAMES, Link as MenuLink
-from sitegen.model import Article, LangSite, Site, paginate_urls, sitemap_url
+from sitegen.model import Article, LangSite, Site, alias_url, output_path, paginate_urls, sitemap_url
 from sitegen.render.strings import MONTHS_EN
 
 HOME_BLOCK = 5
@@ -34,7 +34,7 @@ class Route:
 
     @property
     def output(self) -> str:
-        return self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
+        return output_path(self.url)
 
 
 class Pages:
@@ -86,13 +86,13 @@ class Pages:
     def route(self, ls: LangSite, url: str, template: str, kind: str, title: str, crumbs: list,
               description: str = "", extra: dict | None = None, feeds: tuple[str, str] | None = None,
               translations: list | None = None, image: str | None = None, section=None,
-              menu_url: str | None = None, views: int | None = None) -> Route:
+              menu_url: str | None = None, views: int | None = None, feed_title: str | None = None) -> Route:
         page = Vars(**{
             "kind": kind, "title": title, "description": description or ls.description, "url": url,
             "canonical": self.absolute(url), "image": image, "breadcrumbs": crumbs,
             "translations": translations or [], "section": section,
-            "feeds": [{"type": "rss", "url": feeds[0], "title": title},
-                      {"type": "atom", "url": feeds[1], "title": title}] if feeds else
+            "feeds": [{"type": "rss", "url": feeds[0], "title": feed_title or title},
+                      {"type": "atom", "url": feeds[1], "title": feed_title or title}] if feeds else
                      [{"type": "rss", "url": ls.url("rss.xml"), "title": ls.title},
                       {"type": "atom", "url": ls.url("atom.xml"), "title": ls.title}],
             "menu_url": menu_url or url,
@@ -154,11 +154,11 @@ class Pages:
                           a.layout, a.title, crumbs, a.summary, extra, feeds,
                           translations=[{"lang": t.lang, "url": t.url, "title": t.title} for t in a.translations],
                           image=image, section=a.section,
-                          menu_url=a.section.url if a.section else a.url, views=a.views)
+                          menu_url=a.section.url if a.section else a.url, views=a.views,
+                          feed_title=a.section.title if a.section else None)
 
     def redirect(self, ls: LangSite, alias: str, a: Article) -> Route:
-        url = alias if alias.endswith("/") or "." in alias.rsplit("/", 1)[-1] else alias + "/"
-        route = self.route(ls, url, "redirect.html", "redirect", a.title, [], extra={"target": a.url})
+        route = self.route(ls, alias_url(alias), "redirect.html", "redirect", a.title, [], extra={"target": a.url})
         route.page["canonical"] = self.absolute(a.url)
         return route
 
@@ -185,8 +185,9 @@ class Pages:
     # --- site-wide variables ---------------------------------------------------------------
 
     def site_vars(self, ls: LangSite) -> dict[str, Any]:
-        cfg, a = self.cfg, self.cfg.agency
+        cfg = self.cfg
         lc = cfg.lang_config(ls.lang)
+        a = lc.agency if lc and lc.agency else cfg.agency
         menu = lc.menu if lc and lc.menu is not None else self.default_menu(ls)
         smap = sitemap_url(ls.prefix, ls.lang)
         menu = tuple(MenuLink(m.title, m.url, m.accesskey or {ls.home_url: "1", smap: "3"}.get(m.url))
@@ -196,6 +197,7 @@ class Pages:
             "lang_prefix": ls.prefix, "home_url": ls.home_url, "sitemap_url": smap,
             "search_url": None, "tags_url": ls.url("tags/") if ls.tags else None,
             "feed_rss": ls.url("rss.xml"), "feed_atom": ls.url("atom.xml"), "agency": a,
+            "agency_lang": ls.lang if lc and lc.agency else cfg.language,
             "menu": menu,
             "languages": [{"lang": o.lang, "name": LANG_NAMES.get(o.lang, o.lang), "url": o.home_url}
                           for o in self.site.langs],
