@@ -367,3 +367,54 @@ def test_output_inside_the_site_sources_is_refused(site_copy, cli):
         run = cli("build", "--site", str(site), "--out", str(inside))
         assert run.code == 2, inside
     assert not (site / "content" / "public").exists()
+
+
+# --- small sites and odd layouts ------------------------------------------------------------------
+
+def test_site_without_articles_still_builds(site_copy, builder):
+    site = site_copy("minimal")
+    (site / "content/tin-tuc/bai-hop-le.md").unlink()
+    built = builder(site)
+    for url in ("/", "/so-do-cong/", "/404.html", "/rss.xml", "/atom.xml", "/sitemap.xml", "/robots.txt"):
+        assert built.exists(url), url
+    assert built.xml("/rss.xml").findall("./channel/item") == []
+    assert not built.exists("/en/"), "a site without [languages.en] has no English pages"
+
+
+def test_articles_in_sub_folders_belong_to_the_top_folder_section(site_copy, builder):
+    site = site_copy("minimal")
+    nested = site / "content/tin-tuc/2024/thang-2/bai-long.md"
+    nested.parent.mkdir(parents=True)
+    nested.write_text("---\ntitle: Bài trong thư mục con\ndate: 2024-02-10 09:00\n---\n\nx\n", "utf-8")
+    built = builder(site)
+    assert built.exists("/tin-tuc/2024/02/bai-long/")
+    assert "/tin-tuc/2024/02/bai-long/" in listing(built, "/tin-tuc/", {"/tin-tuc/2024/02/bai-long/"})
+
+
+def test_bundle_attachments_are_published_next_to_the_article(site_copy, builder):
+    site = site_copy("minimal")
+    bundle = site / "content/tin-tuc/van-ban-moi"
+    bundle.mkdir()
+    (bundle / "index.md").write_text("---\ntitle: Văn bản mới\ndate: 2024-02-10 09:00\n---\n\n"
+                                     "[Tải văn bản](quyet-dinh.pdf)\n", "utf-8")
+    (bundle / "quyet-dinh.pdf").write_bytes(b"%PDF-1.4 test")
+    built = builder(site)
+    url = "/tin-tuc/2024/02/van-ban-moi/"
+    assert built.html(url).xpath('//main//a[text()="Tải văn bản"]/@href') == [url + "quyet-dinh.pdf"]
+    assert built.bytes(url + "quyet-dinh.pdf") == b"%PDF-1.4 test"
+
+
+def test_same_slug_in_different_months_is_fine(site_copy, builder):
+    site = site_copy("minimal")
+    (site / "content/tin-tuc/ban-khac.md").write_text(
+        "---\ntitle: Cùng slug, tháng khác\ndate: 2024-02-10\nslug: bai-hop-le\n---\n\nx\n", "utf-8")
+    built = builder(site)
+    assert built.exists("/tin-tuc/2024/01/bai-hop-le/") and built.exists("/tin-tuc/2024/02/bai-hop-le/")
+
+
+def test_page_slug_taking_a_url_of_sitegen_is_an_error(site_copy, cli, tmp_path):
+    site = site_copy("minimal")
+    (site / "content/the.md").write_text("---\ntitle: Thẻ\nslug: tags\n---\n\nx\n", "utf-8")
+    run = cli("build", "--site", str(site), "--out", str(tmp_path / "o"))
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "content/the.md" in run.err and "/tags/" in run.err
