@@ -1,6 +1,7 @@
 """The front-matter contract: one schema, every problem of every file reported at once."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -79,9 +80,19 @@ class SectionIndex:
     weight: int | None
 
 
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """A content file's name → (stem, language suffix): "bai.en.md" → ("bai", "en"). Only a language
+    code counts as a suffix, so "nghi-dinh-15.2020.md" → ("nghi-dinh-15.2020", None)."""
+    base = name[: -len(".md")] if name.endswith(".md") else name
+    stem, dot, suffix = base.rpartition(".")
+    return (stem, suffix) if dot and stem and _LANG_CODE.fullmatch(suffix) else (base, None)
+
+
 def _lang_suffix(name: str) -> str | None:
-    parts = name.split(".")
-    return parts[-2] if len(parts) == 3 else None
+    return split_name(name)[1]
 
 
 class _Fields:
@@ -212,7 +223,7 @@ def _article(src, cfg, parsed, meta, f: _Fields, section, report) -> Document | 
     if lang not in cfg.all_languages:
         f.err("lang", f"language '{lang}' is not configured",
               f"use one of {', '.join(cfg.all_languages)} or add [languages.{lang}] to site.toml")
-    stem = src.path.parent.name if src.is_bundle else src.path.name.split(".")[0]
+    stem = src.path.parent.name if src.is_bundle else split_name(src.path.name)[0]
     slug_text = f.text(meta, "slug")
     slug = slugify(slug_text) if slug_text is not None else slugify(stem) or slugify(title or "")
     if not slug:
