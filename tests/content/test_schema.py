@@ -148,3 +148,19 @@ def test_section_index(tmp_path):
 def test_section_index_rejects_article_keys_and_bad_weight(tmp_path):
     _, report = check(tmp_path, fm("title: Tin tức", "date: 2024-01-09", "weight: nhất"), rel="tin-tuc/_index.md")
     assert {e.field for e in report.errors} == {"date", "weight"}
+
+
+@pytest.mark.parametrize("name, slug, lang", [
+    ("nghi-dinh-15.2020.md", "nghi-dinh-15-2020", "vi"),
+    ("bao-cao.v2.md", "bao-cao-v2", "vi"),
+    ("bao-cao.2024.en.md", "bao-cao-2024", "en"),
+])
+def test_dots_in_file_names_are_not_languages(tmp_path, name, slug, lang):
+    doc, report = check(tmp_path, fm("title: Văn bản", "date: 2024-01-09"), rel=f"tin-tuc/{name}")
+    assert not report.errors, [str(e) for e in report.errors]
+    assert (doc.slug, doc.lang) == (slug, lang)
+
+
+def test_language_suffix_that_is_not_configured(tmp_path):
+    _, report = check(tmp_path, fm("title: Bonjour", "date: 2024-01-09"), rel="tin-tuc/bonjour.fr.md")
+    assert [e.field for e in report.errors] == ["lang"]
