@@ -37,6 +37,13 @@ def basic(tmp_path_factory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Built:
+    """tests/sites/hostile (script, handler and frame injection attempts), built once."""
+    base = tmp_path_factory.mktemp("hostile")
+    return run_build(copy_site("hostile", base), base / "public")
+
+
+@pytest.fixture(scope="session")
 def sample(tmp_path_factory) -> Built:
     """The repository's own sample site (site.toml, content/, themes/), built once per session."""
     out = tmp_path_factory.mktemp("sample") / "public"

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 from datetime import datetime
 
+import lxml.html
 import pytest
 
 from sitetest import BASIC_DRAFT, BASIC_EN, BASIC_LEAD, BASIC_PAGES, BASIC_SCHEDULED, BASIC_VI, front_matter
@@ -12,6 +14,11 @@ from sitetest import BASIC_DRAFT, BASIC_EN, BASIC_LEAD, BASIC_PAGES, BASIC_SCHED
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def as_html_text(value: str) -> str:
+    """What a feed reader shows for an RSS <description>, which it takes as HTML."""
+    return lxml.html.fragment_fromstring(value, create_parent="div").text_content()
 
 
 def feed_urls(built) -> list[str]:
@@ -70,7 +77,7 @@ def test_rss_items(basic):
         item = by_link[basic.absolute(url)]
         assert item.findtext("title") == data["title"]
         assert item.findtext("guid") == basic.absolute(url)
-        assert item.findtext("description") == data["summary"]
+        assert as_html_text(item.findtext("description")) == data["summary"]
         pub = item.findtext("pubDate")
         assert pub.endswith("+0700"), pub
         page_time = basic.html(url).xpath("//h1/following::time[1]/@datetime")[0]
@@ -188,3 +195,26 @@ def test_feeds_and_sitemap_include_drafts_or_scheduled_on_request(site_copy, bui
     assert built.absolute(url) in sitemap_locs(built)
     assert built.absolute(url) in item_links(built, "/thong-bao/rss.xml")
     assert built.absolute(url) in item_links(built, "/thong-bao/atom.xml")
+
+
+def test_rss_descriptions_carry_no_markup_from_front_matter(hostile):
+    # RSS readers take <description> as HTML: a summary's "<img onerror=...>" must arrive as text.
+    for url in ("/rss.xml", "/tin-tuc/rss.xml"):
+        for item in rss_items(hostile, url):
+            data = front_matter(hostile.site / "content/tin-tuc/ma-doc.md")
+            description = item.findtext("description")
+            fragment = lxml.html.fragment_fromstring(description, create_parent="div")
+            assert len(fragment) == 0, f"{url}: <description> holds markup: {description!r}"
+            assert fragment.text_content() == data["summary"]
+
+
+def test_counter_manifest_lists_every_page_with_its_baseline_views(basic):
+    data = json.loads(basic.text("/counter-manifest.json"))
+    assert data["site_total"] == basic.config["counter"]["site_total"]
+    pages = data["pages"]
+    for rel, url in {**BASIC_VI, **BASIC_EN, **BASIC_PAGES}.items():
+        assert pages[url] == int(front_matter(basic.site / "content" / rel).get("views", 0)), url
+    for url in pages:
+        assert basic.exists(url), url
+    for hidden in (BASIC_DRAFT[1], BASIC_SCHEDULED[1], "/404.html", "/tin-tuc/chi-tiet-1234.html"):
+        assert hidden not in pages

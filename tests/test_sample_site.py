@@ -136,3 +136,13 @@ def test_sample_build_is_deterministic(sample, tmp_path):
     one, two = sample.files(), again.files()
     assert sorted(one) == sorted(two)
     assert [n for n in one if one[n] != two[n]] == []
+
+
+def test_ids_are_unique_and_in_page_references_resolve(sample):
+    for rel, doc in sample.html_files():
+        ids = doc.xpath("//@id")
+        assert len(ids) == len(set(ids)), f"{rel}: duplicate ids {sorted(i for i in ids if ids.count(i) > 1)}"
+        for ref in doc.xpath("//@aria-labelledby | //@aria-describedby | //label/@for"):
+            assert all(r in ids for r in ref.split()), f"{rel}: {ref} names no element"
+        for href in doc.xpath('//a[starts-with(@href, "#")]/@href'):
+            assert href == "#" or href[1:] in ids, f"{rel}: link to missing {href}"
