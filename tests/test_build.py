@@ -418,3 +418,21 @@ def test_page_slug_taking_a_url_of_sitegen_is_an_error(site_copy, cli, tmp_path)
     run = cli("build", "--site", str(site), "--out", str(tmp_path / "o"))
     assert run.code == 1 and "Traceback" not in run.err
     assert "content/the.md" in run.err and "/tags/" in run.err
+
+
+def test_base_url_with_a_path(site_copy, builder, cli, tmp_path):
+    # A portal published under https://host/cong/ needs links under /cong/; otherwise the setting
+    # must be refused rather than give a site whose every link is broken.
+    site = site_copy("minimal")
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text("utf-8").replace(".gov.vn/\"", ".gov.vn/cong/\""), "utf-8")
+    run = cli("build", "--site", str(site), "--out", str(tmp_path / "o"))
+    if run.code == 1:
+        run.find("site.toml", "base_url")
+        return
+    assert run.code == 0, run.err
+    built = builder(site)
+    for rel, doc in built.html_files():
+        for ref in doc.xpath("//a/@href | //link/@href | //img/@src | //script/@src"):
+            if ref.startswith("/") and not ref.startswith("//"):
+                assert ref.startswith("/cong/"), f"{rel}: {ref} is outside /cong/"

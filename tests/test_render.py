@@ -364,3 +364,23 @@ def test_front_matter_markup_is_escaped_not_executed(hostile):
     assert data["summary"] in main_text(doc)
     assert data["author"] in main_text(doc)
     assert meta(doc, "og:title") == [data["title"]]
+
+
+def test_photo_given_as_a_web_address(site_copy, builder, cli, tmp_path):
+    # The contract has photos next to the article or in static/. A web address must then either be
+    # refused with a clear error, or used as it is — never glued onto base_url.
+    site = site_copy("minimal")
+    remote = "https://anh.example.org/quang-canh.jpg"
+    (site / "content/tin-tuc/anh-ngoai.md").write_text(
+        f"---\ntitle: Ảnh từ nơi khác\ndate: 2024-01-10\nphotos:\n  - {{src: '{remote}', caption: Quang cảnh}}\n---\n\nx\n",
+        "utf-8")
+    run = cli("build", "--site", str(site), "--out", str(tmp_path / "o"))
+    if run.code == 1:
+        run.find("content/tin-tuc/anh-ngoai.md", "photos[0].src", 5)
+        return
+    assert run.code == 0, run.err
+    built = builder(site)
+    doc = built.html("/tin-tuc/2024/01/anh-ngoai/")
+    assert meta(doc, "og:image") == [remote]
+    assert doc.xpath(f'//main//figure//img[@src="{remote}"]')
+    assert f'url="{remote}"'.encode() in built.bytes("/rss.xml")
