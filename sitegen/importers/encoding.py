@@ -13,8 +13,8 @@ import ftfy
 from sitegen.content.text import guess_legacy_encoding, looks_like_mojibake, nfc
 from sitegen.errors import SiteError
 
-CONVERT_HINT = ("convert the file to Unicode (UTF-8) — e.g. with Unikey's converter (Công cụ chuyển mã) "
-                "or your editor's 'Save with encoding: UTF-8' — and import it again")
+CONVERT_HINT = ("convert the file to Unicode UTF-8 with Unikey's 'Công cụ chuyển mã' or your editor's "
+                "'Save with encoding: UTF-8', then import it again")
 
 _MAGIC = [
     (b"%PDF", "a PDF document", "open it, copy the article's text into a .txt file and import that"),
@@ -106,7 +106,7 @@ def _refuse_binary(data: bytes, path: str) -> None:
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in head or controls > len(head) * 0.05:
         raise PageError(path, None, "file is binary data, not a text or HTML page",
-                        "import a page saved as text (.txt) or as a web page (.html)")
+                        "import a page saved as text, .txt, or as a web page, .html")
 
 
 def _codec(name: str) -> str | None:

@@ -92,7 +92,7 @@ def read_html_page(data: bytes, path: Path, rel: str, tz: tzinfo) -> ImportedPag
     prose = len(_MARK_RE.sub("", _text(body))) - sum(len(_text(a)) for a in body.iter("a")) + len(summary)
     if prose < _MIN_ARTICLE:
         raise PageError(rel, None, "no article in this page: it has no body of text under a headline",
-                        "save the article's own page (the one with its title, date and text), "
+                        "save the article's own page, with its title, date and text, "
                         "not a list, home or error page")
     if not title:
         raise PageError(rel, None, "no headline found for the article",

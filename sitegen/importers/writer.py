@@ -131,8 +131,7 @@ def write_page(page: ImportedPage, cfg: SiteConfig, section: str, existing: Exis
         if md.name != "index.md":
             return Outcome("skipped", md, None, reason + "; it is a single-file article, so it is not "
                            "updated in place (move it into a bundle folder to allow that)")
-        kept = {k: v for k, v in parse(nfc(md.read_text(encoding="utf-8"))).meta.items()
-                if k not in IMPORTED_KEYS}
+        kept = dict(parse(nfc(md.read_text(encoding="utf-8"))).meta)
         bundle = md.parent
         slug = kept.get("slug") if isinstance(kept.get("slug"), str) else bundle.name
         section_of = md.relative_to(cfg.content_dir).parts[0]
@@ -161,19 +160,22 @@ def write_page(page: ImportedPage, cfg: SiteConfig, section: str, existing: Exis
     return Outcome("updated" if dup else "created", md, url, reason, warnings)
 
 
-def _front_matter(page: ImportedPage, cfg: SiteConfig, kept: dict) -> list[str]:
+def _front_matter(page: ImportedPage, cfg: SiteConfig, old: dict) -> list[str]:
+    """The imported fields in the contract's order; a field the page lacks keeps its old value,
+    and every other key of the old front matter follows unchanged."""
     out = [yaml_line("title", page.title), f"date: {fm_date(page.date, cfg)}", yaml_line("summary", page.summary)]
-    if page.author:
-        out.append(yaml_line("author", page.author))
-    elif "author" in kept:
-        out.append(yaml_line("author", kept.pop("author")))
+    if page.author or old.get("author"):
+        out.append(yaml_line("author", page.author or old.get("author")))
     if page.source_name and page.source_url:
         out.append(yaml_line("source", {"name": page.source_name, "url": page.source_url}))
     elif page.source_name or page.source_url:
         out.append(yaml_line("source", page.source_name or page.source_url))
-    if page.views is not None:
-        out.append(f"views: {page.views}")
-    out.extend(yaml_line(k, v) for k, v in kept.items())
+    elif old.get("source") is not None:
+        out.append(yaml_line("source", old["source"]))
+    views = page.views if page.views is not None else old.get("views")
+    if views is not None:
+        out.append(yaml_line("views", views))
+    out.extend(yaml_line(k, v) for k, v in old.items() if k not in IMPORTED_KEYS)
     return out
 
 
