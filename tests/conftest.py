@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import main
-from sitetest import NOW, REPO, Built, CliRun, copy_site, run_build
+from sitetest import REPO, Built, CliRun, copy_site, run_build
 
 
 @pytest.fixture

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from sitegen.errors import BuildFailed
 from sitegen.build.writer import UnsafeOutput
-from sitetest import (BASIC_ALL, BASIC_DRAFT, BASIC_EN, BASIC_PAGES, BASIC_SCHEDULED, BASIC_VI,
-                      article_links, front_matter, h1_texts, listing, snapshot, squash, url_of)
+from sitegen.errors import BuildFailed
+from sitetest import (BASIC_ALL, BASIC_DRAFT, BASIC_EN, BASIC_PAGES, BASIC_SCHEDULED, BASIC_VI, TZ,
+                      article_links, copy_site, front_matter, h1_texts, listing, snapshot, squash, url_of)
 
 
 def title_of(built, rel: str) -> str:
@@ -213,8 +214,6 @@ def test_scheduled_articles_are_published_with_the_future_option(site_copy, buil
 
 
 def test_scheduling_follows_the_pinned_now(site_copy, builder):
-    from datetime import datetime
-    from sitetest import TZ
     site = site_copy("basic")
     before = builder(site, now=datetime(2024, 5, 1, 7, 29, tzinfo=TZ))
     after = builder(site, now=datetime(2024, 5, 1, 7, 30, tzinfo=TZ))
@@ -247,7 +246,6 @@ def _to_nfd(folder: Path) -> int:
 
 
 def test_decomposed_input_gives_the_same_site_as_precomposed(tmp_path, builder):
-    from sitetest import copy_site
     nfc_site = copy_site("basic", tmp_path / "nfc")
     nfd_site = copy_site("basic", tmp_path / "nfd")
     assert _to_nfd(nfd_site) >= 5

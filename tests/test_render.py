@@ -9,8 +9,8 @@ import unicodedata
 import pytest
 from PIL import Image
 
-from sitetest import (BASIC_EN, BASIC_LEAD, BASIC_PAGES, BASIC_VI, NOW, front_matter, h1_texts, meta,
-                      parse_html, squash, url_of)
+from sitetest import (BASIC_EN, BASIC_LEAD, BASIC_PAGES, BASIC_VI, front_matter, h1_texts, meta,
+                      squash, url_of)
 
 LEAD_URL = BASIC_VI[BASIC_LEAD]
 EN_URL = BASIC_EN["tin-tuc/review-conference.md"]

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from sitetest import REPO, TZ, front_matter, h1_texts, run_build, snapshot, squash
+from sitetest import REPO, TZ, front_matter, h1_texts, run_build, squash
 
 CONTENT = REPO / "content"
 
