@@ -198,6 +198,18 @@ menu = [
   {{ title = "Sitemap", url = "/en/sitemap/", accesskey = "3" }},
 ]
 
+# Thông tin cơ quan trên các trang tiếng Anh: khóa nào để trống hoặc bỏ đi thì dùng giá trị ở [agency].
+# The agency's details on English pages: a key left out here keeps its value from [agency].
+[languages.en.agency]
+# Tên cơ quan bằng tiếng Anh, ở đầu trang. / The agency's name in the English header.
+name = "AGENCY NAME"
+# Địa chỉ bằng tiếng Anh. / Address in English.
+address = ""
+# Người chịu trách nhiệm, bằng tiếng Anh. / Person responsible, in English.
+responsible = ""
+# Dòng bản quyền tiếng Anh. / English copyright line.
+copyright = {_toml(f"© {year} Agency name")}
+
 # Bộ đếm truy cập "Thống kê truy cập". / The access counter widget.
 [counter]
 # Địa chỉ dịch vụ đếm truy cập trực tiếp; bỏ dấu # khi đã chạy dịch vụ.
