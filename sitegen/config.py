@@ -215,6 +215,10 @@ def load_config(root: Path) -> SiteConfig:
         u = urlsplit(kw["base_url"])
         if u.scheme not in ("http", "https") or not u.netloc:
             c.err("", "base_url", "must be a full http(s) URL", "e.g. base_url = \"https://example.gov.vn/\"")
+        elif u.path.strip("/") or u.query or u.fragment:
+            c.err("", "base_url", "must be the address of a host's root, without a path",
+                  "sitegen publishes a portal at the root of its own host name, e.g. "
+                  "\"https://example.gov.vn/\"; serve it from its own (sub)domain")
         kw["base_url"] = kw["base_url"].rstrip("/") + "/"
     lang = kw.get("language", "vi")
     if lang not in LANG_NAMES:

@@ -309,6 +309,11 @@ def _photos(meta: dict, f: _Fields) -> tuple[PhotoRef, ...]:
         if not src:
             f.err(f"{key}.src", "is required", "the photo's file name, relative to the article")
             continue
+        if urlsplit(src).scheme or src.startswith("//"):
+            f.err(f"{key}.src", f"'{src}' is a web address; photos must be files of the site",
+                  "download the photo and put it next to the article (or in static/), then name "
+                  "the file here")
+            continue
         caption = f.text(item, "caption", prefix=f"{key}.") or ""
         alt = f.text(item, "alt", prefix=f"{key}.") or caption
         if not alt:
