@@ -120,7 +120,7 @@ class SQLiteStore:
         if h.bot:
             return BOT, self._figures(h.page, h.now, h.day)
         self.online.see(h.visitor, h.now)
-        key = (h.visitor, h.page)
+        key = h.visitor + h.page.encode()        # bytes, not a tuple: the GC need not track it
         if not self.dedup.first(key, h.now):
             return REPEAT, self._figures(h.page, h.now, h.day)
         if self._closing or self._writer is None:
