@@ -174,7 +174,11 @@ def create_app(config: CounterConfig, clock=None) -> Starlette:
 
     async def hit(scope, receive, send) -> None:
         if not svc.started:
-            await svc.start()
+            try:
+                await svc.start()
+            except StoreError as exc:
+                log.error("store unavailable", extra={"event": "store_error", "error": str(exc)})
+                return await _send_json(send, 503, {"error": "the counter cannot store hits right now"})
         stats = svc.stats
         headers = dict(scope["headers"])
         body = await _receive_body(receive, headers, limit)
@@ -224,7 +228,10 @@ def create_app(config: CounterConfig, clock=None) -> Starlette:
 
     async def counts(request: Request) -> Response:
         if not svc.started:
-            await svc.start()
+            try:
+                await svc.start()
+            except StoreError:
+                return _error(503, "the counter cannot read counts right now")
         p = request.query_params.get("p")
         if p is None:
             return _error(400, "missing p (the page path)")
@@ -242,7 +249,10 @@ def create_app(config: CounterConfig, clock=None) -> Starlette:
 
     async def snapshot(request: Request) -> Response:
         if not svc.started:
-            await svc.start()
+            try:
+                await svc.start()
+            except StoreError:
+                return _error(503, "the counter cannot read counts right now")
         svc.manifest.maybe_reload(mono())
         now = svc.clock()
         try:

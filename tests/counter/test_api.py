@@ -311,3 +311,4 @@ def test_counts_survive_a_restart(make_client, clock):
     assert r["page"] == 439
     assert r["site"] == BASELINE + 3
     assert r["today"] == 3
+
