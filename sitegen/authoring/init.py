@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from sitegen.authoring.common import EXIT_OK, Refused, display, print_error, refuse, yaml_line
-from sitegen.config import load_config
+from sitegen.config import ImagesConfig, load_config
 from sitegen.errors import BuildFailed
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 SECTION = "tin-tuc"
 EXAMPLE_SLUG = "chao-mung-den-voi-trang-thong-tin-moi"
 EXAMPLE_PHOTO = "hoi-truong.jpg"
+IMAGES = ImagesConfig()   # the defaults, written out in site.toml
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -100,6 +101,10 @@ def init_site(dest: Path, *, title: str | None = None, agency: str | None = None
 
 def _toml(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _toml_list(values) -> str:
+    return "[" + ", ".join(_toml(v) if isinstance(v, str) else str(v) for v in values) + "]"
 
 
 def site_toml(title: str, agency: str, base_url: str, year: int) -> str:
@@ -209,6 +214,32 @@ address = ""
 responsible = ""
 # Dòng bản quyền tiếng Anh. / English copyright line.
 copyright = {_toml(f"© {year} Agency name")}
+
+# Ảnh: cỡ, định dạng và chất lượng của ảnh sitegen tạo ra từ ảnh gốc (ảnh gốc không bị sửa).
+# Photos: the sizes, formats and quality of the images sitegen makes from the originals (kept as they are).
+[images]
+# Các bề rộng (điểm ảnh) của ảnh trong bài; không phóng to ảnh nhỏ hơn.
+# Widths in pixels of article photos; a smaller original is never enlarged.
+widths = {_toml_list(IMAGES.widths)}
+# Các bề rộng của ảnh nhỏ trong danh sách tin. / Widths of listing thumbnails.
+thumb_widths = {_toml_list(IMAGES.thumb_widths)}
+# Tỉ lệ khung ảnh nhỏ, rộng:cao. / Thumbnail aspect ratio, width:height.
+thumb_aspect = "{IMAGES.thumb_aspect[0]}:{IMAGES.thumb_aspect[1]}"
+# Chất lượng nén JPEG, WebP, AVIF (1–100). / JPEG, WebP and AVIF quality (1–100).
+quality = {IMAGES.quality}
+# Định dạng, theo thứ tự ưu tiên (avif, webp, jpeg); jpeg là ảnh dự phòng.
+# Formats in order of preference (avif, webp, jpeg); jpeg is the fallback.
+formats = {_toml_list(IMAGES.formats)}
+# Bề rộng ảnh khi chia sẻ (Open Graph) và trong RSS. / Width of the image for sharing (Open Graph) and feeds.
+og_width = {IMAGES.og_width}
+# Thuộc tính sizes của thẻ ảnh (CSS). / The images' CSS sizes attribute.
+sizes = {_toml(IMAGES.sizes)}
+# Ảnh không có mô tả (alt) hay chú thích: "error" (lỗi, không đăng) hoặc "warning" (chỉ cảnh báo).
+# A photo without alt text or caption: "error" (the build stops) or "warning".
+missing_alt = {_toml(IMAGES.missing_alt)}
+# Số tiến trình xử lý ảnh; 0 là mỗi nhân CPU một tiến trình.
+# Processes for image work; 0 means one per CPU core.
+workers = {IMAGES.workers}
 
 # Bộ đếm truy cập "Thống kê truy cập". / The access counter widget.
 [counter]

@@ -34,6 +34,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def read_page(path: Path, rel: str, cfg: SiteConfig) -> ImportedPage:
     """Read one saved page, as HTML or as copied text (by its name, else by its first bytes)."""
     data = path.read_bytes()
+    head = data[:1024].lstrip()
+    if head.startswith(b"From: <Saved by") or (b"MIME-Version:" in head and b"multipart/related" in data[:4096]):
+        raise PageError(rel, None, "file is a single-file web archive (MHTML), which sitegen does not read",
+                        "save the page from the browser as 'Web page, complete' (.html) instead")
     if _is_html(path, data):
         from sitegen.importers.html import read_html_page
         return read_html_page(data, path, rel, cfg.tz)
@@ -62,6 +66,10 @@ def import_files(files: list[Path], cfg: SiteConfig, section: str, update: bool 
             continue
         except OSError as exc:
             yield path, PageError(rel, None, f"cannot read file: {exc.strerror}")
+            continue
+        except Exception as exc:      # a page nobody foresaw must not stop the other pages
+            yield path, PageError(rel, None, f"could not be imported: {type(exc).__name__}: {exc}",
+                                  "this is a bug in sitegen's importer: please report it with this file")
             continue
         yield path, write_page(page, cfg, section, existing, update)
 

@@ -102,8 +102,8 @@ def read_html_page(data: bytes, path: Path, rel: str, tz: tzinfo) -> ImportedPag
                         "the page should show the date as the portal printed it, e.g. '10/01/2023 14:18'")
     blocks = _blocks(body, figures)
     src_name, src_url = source if source else (None, None)
-    if specific_url(page_url):
-        src_url = page_url
+    if specific_url(page_url) and not specific_url(src_url):
+        src_url = page_url          # the old portal's page: identifies the article when re-imported
     return ImportedPage(input=path, rel=rel, title=title, date=when.date, views=views, summary=summary,
                         blocks=blocks, source_name=src_name, source_url=src_url, author=author, notes=notes)
 
@@ -253,16 +253,34 @@ def _find_date(doc, title_el, tz: tzinfo, rel: str, meta: dict[str, str]):
                 continue
             found = date_line(text, tz, rel, None)
             if found and (n == 0 or re.search(r"\d[:h]\d\d", text)):
+                if not re.search(r"\d[:h]\d\d", text):      # a day without its time: the markup may have it
+                    exact = _machine_date(el, meta, tz)
+                    if exact and exact.astimezone(tz).date() == found.date.date():
+                        found = DateLine(exact, found.views, found.text)
                 if found.views is None:
                     found = DateLine(found.date, _views_near(doc, el), found.text)
                 return found, el
-    for key in ("article:published_time", "datepublished", "pubdate", "date", "dc.date.issued", "dc.date"):
-        if meta.get(key):
+    exact = _machine_date(None, meta, tz)
+    if exact is None:
+        times = [t for t in doc.iter("time") if t.get("datetime") and not _in_furniture(t)]
+        exact = _machine_date(times[0], {}, tz) if times else None
+    return (DateLine(exact, None, ""), None) if exact else (None, None)
+
+
+def _machine_date(el, meta: dict[str, str], tz: tzinfo):
+    """A publication time written for machines: <time datetime>, or the page's metadata."""
+    values = []
+    if el is not None:
+        values += [t.get("datetime") for t in (el, *el.iter("time")) if t.get("datetime")]
+    values += [meta[k] for k in ("article:published_time", "datepublished", "pubdate", "date", "dc.date.issued",
+                                 "dc.date") if meta.get(k)]
+    for value in values:
+        for text in (value.strip(), value.strip().replace("T", " ")[:16]):
             try:
-                return DateLine(parse_date(meta[key].replace("T", " ")[:16], tz), None, meta[key]), None
+                return parse_date(text, tz)
             except DateError:
                 continue
-    return None, None
+    return None
 
 
 def _views_near(doc, el) -> int | None:

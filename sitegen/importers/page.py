@@ -107,7 +107,7 @@ _SOURCE = re.compile(r"^\s*(?:\(?\s*)nguồn\s*(?:tin|bài|ảnh)?\s*[:：]\s*(.
 _AUTHOR = re.compile(r"^\s*(?:tác\s+giả|tin\s*(?:,|và)?\s*ảnh|bài\s*(?:,|và)?\s*ảnh|tin\s+bài|phóng\s+viên|pv)"
                      r"\s*[:：]\s*(.+?)\s*$", re.I)
 _CREDIT = re.compile(r"\s*[(\[]\s*((?:nguồn\s+)?ảnh(?:\s+minh\s+họa)?\s*[:：]\s*[^)\]]+?)\s*[)\]]\s*$"
-                     r"|\s+[-–—]\s*((?:nguồn\s+)?ảnh\s*[:：]\s*.+?)\s*$", re.I)
+                     r"|(?:\s+[-–—|]\s*|\.\s+)((?:nguồn\s+)?ảnh\s*[:：]\s*[^.]+?)\s*$", re.I)
 
 
 def source_line(text: str) -> tuple[str | None, str | None] | None:

@@ -139,7 +139,7 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _find_date_line(lines: list[_Line], rel: str, tz: tzinfo):
-    for k, line in enumerate(lines[:15]):
+    for k, line in enumerate(lines[:40]):
         found = date_line(line.text, tz, rel, line.no)
         if found is None:
             continue

@@ -149,6 +149,10 @@ def write_page(page: ImportedPage, cfg: SiteConfig, section: str, existing: Exis
         if isinstance(block, Figure):
             name = names[id(block)]
             warnings.extend(_place_photo(block, bundle / name, rel_md, len(lines) + 1, cfg))
+            if not block.caption:
+                warnings.append(SiteError(rel_md, len(lines) + 1, None, f"photo '{name}' has no caption",
+                                          f"write one between the brackets: ![Chú thích ảnh]({name})",
+                                          warning=True))
             title = f' "{block.credit}"' if block.credit else ""
             lines.append(f"![{_md_alt(block.caption)}]({name}{title})")
         else:

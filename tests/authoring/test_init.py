@@ -9,7 +9,7 @@ from PIL import Image
 
 from sitegen.authoring.init import init_site
 from sitegen.build.pipeline import BuildOptions, build
-from sitegen.config import _AGENCY, _COUNTER, _LANG, _TOP, load_config
+from sitegen.config import ImagesConfig, _AGENCY, _COUNTER, _IMAGES, _LANG, _TOP, load_config
 
 
 def test_init_makes_a_site_that_builds(tmp_path, sitegen):
@@ -45,6 +45,8 @@ def test_site_toml_has_every_setting_each_explained(tmp_path):
     assert set(data["agency"]) == set(_AGENCY)
     assert set(data["languages"]["en"]) == set(_LANG)
     assert set(data["counter"]) | {"endpoint"} == set(_COUNTER)
+    assert set(data["images"]) == set(_IMAGES)
+    assert load_config(dest).images == ImagesConfig()          # the defaults, written out
     assert re.search(r"^# endpoint = ", text, re.M)             # there, to turn on when the service runs
     lines = text.splitlines()
     table = ""

@@ -154,3 +154,20 @@ def test_html_page_in_windows_1258_is_converted(site, pages, run_import, bundles
     post = frontmatter.load(bundles(site)[0])
     assert post["title"] == "Kỷ niệm 77 năm Ngày Lưu trữ Việt Nam"
     assert figures(post.content) == [("Các đại biểu dự buổi gặp mặt kỷ niệm", "le-ky-niem.jpg", "")]
+
+
+def test_html5_article_with_machine_readable_time(site, pages, run_import, bundles):
+    r = run_import(site, pages / "ra-mat-kho-luu-tru.html")
+    assert r.code == 0, r.err
+    md = bundles(site)[0]
+    assert md.relative_to(site).as_posix() == "content/tin-tuc/2024/ra-mat-kho-luu-tru-dien-tu-tinh-hoa-sen/index.md"
+    post = frontmatter.load(md)
+    assert str(post["date"]) == "2024-05-02 08:30"          # the day shown, the time from <time datetime>
+    assert post["views"] == 2001
+    assert post["source"] == "https://sonoivu.hoasen.example.vn/tin/ra-mat-kho-luu-tru-dien-tu"   # canonical
+    assert post["summary"].startswith("Sáng 2/5, Ủy ban nhân dân tỉnh Hoa Sen ra mắt")
+    assert figures(post.content) == [("Lãnh đạo tỉnh bấm nút ra mắt Kho lưu trữ điện tử", "anh-1.jpg", "Ảnh: Minh Đức")]
+    assert "## Các bước tiếp theo\n\n- Tập huấn cho văn thư cơ quan;\n- Hoàn thiện quy chế" in post.content
+    for furniture in ("Facebook", "Zalo", "Bài liên quan", "Tin 1", "© Sở Nội vụ", "Trang chủ"):
+        assert furniture not in post.content, furniture
+    assert "the page had it at https://cdn.example.vn/kho.jpg" in r.err

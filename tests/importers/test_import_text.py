@@ -264,3 +264,20 @@ def test_markdown_characters_in_text_stay_text(site, tmp_path, run_import, bundl
     html = next((tmp_path / "public" / "tin-tuc").rglob("cong-bo-*/index.html")).read_text(encoding="utf-8")
     assert "# Không phải tiêu đề mục" in html
     assert "Chỉ số của tỉnh tăng 3 bậc; điểm thành phần [a] và &lt;b&gt; được tính theo Quyết định 1_2024." in html
+
+
+def test_menu_lines_copied_above_the_title_are_ignored_with_a_warning(site, pages, tmp_path, run_import, bundles):
+    text = (pages / "tap-huan-chuyen-doi-so.txt").read_text(encoding="utf-8")
+    f = tmp_path / "co-menu.txt"
+    f.write_text("Trang chủ\nGiới thiệu\nTin hoạt động\nTrang chủ » Tin hoạt động\n\n" + text, encoding="utf-8")
+    r = run_import(site, f)
+    assert r.code == 0, r.err
+    assert "co-menu.txt:1: ignored 4 lines above the title (menus or breadcrumbs) (the title is taken from line 6)" in r.err
+    assert frontmatter.load(bundles(site)[0])["title"].startswith("Tập huấn kỹ năng chuyển đổi số")
+
+
+def test_single_file_web_archive_is_refused_clearly(site, tmp_path, run_import):
+    f = tmp_path / "trang.mhtml"
+    f.write_bytes(b"From: <Saved by Blink>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\r\n")
+    r = run_import(site, f)
+    assert r.code == 1 and "single-file web archive (MHTML)" in r.err
