@@ -286,3 +286,27 @@ def test_json_logs(capsys):
     line = json.loads(buf.getvalue().strip().splitlines()[-1])
     assert line["event"] == "start" and line["pages"] == 3 and line["level"] == "info"
     assert line["ts"].endswith("Z")
+
+
+# -- properties of the path normaliser ----------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_segment = st.text(alphabet=st.sampled_from(list("abcđêơư.%2eE/-_?#~ 09\\")), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_segment, max_size=6).map(lambda parts: "/" + "/".join(parts)))
+def test_normalise_never_yields_a_traversal_and_is_idempotent(raw):
+    try:
+        p = normalise(raw)
+    except BadPath:
+        return
+    assert p.startswith("/") and not p.startswith("//")
+    assert "?" not in p and "#" not in p and "\\" not in p
+    assert ".." not in p.split("/") and "." not in p.split("/")
+    try:
+        again = normalise(p)
+    except BadPath:            # a decoded "%" can make a new escape: refusing it is safe
+        return
+    if "%" not in p:
+        assert again == p
