@@ -171,7 +171,8 @@ def front_matter(cfg: SiteConfig, title: str, when: datetime, photos: list[str],
             "# Ảnh của bài, ảnh đầu tiên là ảnh đại diện (hiện đầu bài, trong danh sách tin, khi chia sẻ).",
             "# src: tên tệp ảnh nằm cùng thư mục với bài này; caption: chú thích hiện dưới ảnh;",
             "# alt: mô tả ảnh cho người không nhìn thấy (để trống thì dùng chú thích);",
-            "# credit: người chụp, ví dụ \"Ảnh: Minh Anh\". Ảnh chèn giữa bài: ![Chú thích](ten-anh.jpg)",
+            "# credit: tên người chụp, ví dụ Minh Anh (trang tự thêm chữ \"Ảnh:\").",
+            "# Ảnh chèn giữa bài: ![Chú thích](ten-anh.jpg \"Ảnh: Minh Anh\")",
             "photos:",
         ]
         for name in photos:
@@ -180,7 +181,7 @@ def front_matter(cfg: SiteConfig, title: str, when: datetime, photos: list[str],
     else:
         lines += [
             "# Ảnh: chép ảnh vào thư mục của bài rồi liệt kê ở đây, ảnh đầu tiên là ảnh đại diện, ví dụ:",
-            "#   - {src: quang-canh.jpg, caption: Quang cảnh Hội nghị, credit: \"Ảnh: Minh Anh\"}",
+            "#   - {src: quang-canh.jpg, caption: Quang cảnh Hội nghị, credit: Minh Anh}",
             "photos: []",
         ]
     lines += [

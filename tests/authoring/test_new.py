@@ -187,3 +187,11 @@ def test_create_article_uses_the_site_time_zone(site):
     assert str(frontmatter.load(written.path)["date"]) == "2025-01-01 03:30"
     assert written.url == "https://viet-bai.example.gov.vn/tin-tuc/2025/01/chuc-mung-nam-moi/"
     assert timedelta(0) < datetime.now(TZ) - utc_evening
+
+
+def test_titles_with_yaml_characters_are_written_safely(site, sitegen):
+    title = 'Thông báo: lịch tiếp công dân tháng 7 # "định kỳ" – 100% trực tuyến'
+    assert sitegen("new", title, "--site", site).code == 0
+    md = next((site / "content").rglob("index.md"))
+    assert frontmatter.load(md)["title"] == title
+    assert md.parent.name == "thong-bao-lich-tiep-cong-dan-thang-7-dinh-ky-100-truc-tuyen"
