@@ -31,11 +31,28 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build the site into the output folder")
     common(b)
-    s = sub.add_parser("serve", help="build the site and serve it on 127.0.0.1")
+    s = sub.add_parser("serve", help="build the site (drafts included) and serve it on 127.0.0.1 with "
+                                      "live reload and the counter; output in SITE/.cache/serve")
     common(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    s.add_argument("--store", default=None, help="counter store URL (default: SQLite in SITE/.counter/)")
+    for sp in (b, s):
+        sp.add_argument("--counts", metavar="URL-or-FILE", default=None,
+                        help="bake the counter's figures into the pages: its snapshot file, or its URL "
+                             "(e.g. https://example.gov.vn/_c/); without it, front-matter views are shown")
+    from sitegen.authoring import init, new
+    from sitegen.counter import cli as counter_cli
+    from sitegen.importers import command as import_cli
+    new.add_parser(sub)
+    init.add_parser(sub)
+    import_cli.add_parser(sub)
+    counter_cli.add_parsers(sub)
     return p
+
+
+_HANDLERS = {"new": "sitegen.authoring.new", "init": "sitegen.authoring.init",
+             "import": "sitegen.importers.command", "counter": "sitegen.counter.cli"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,17 +60,35 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:   # argparse has printed the usage message
         return int(exc.code or 0)
+    if args.command in _HANDLERS:
+        import importlib
+        return importlib.import_module(_HANDLERS[args.command]).run(args)
     if not args.site.is_dir():
         print(f"sitegen: error: site folder {args.site} does not exist", file=sys.stderr)
         return EXIT_USAGE
-    opts = BuildOptions(site=args.site.resolve(),
-                        out=(args.out or args.site / "public").resolve(),
-                        drafts=args.drafts, future=args.future)
+    serving = args.command == "serve"
+    # serve previews drafts and scheduled articles (with their badges) in a folder of its own.
+    default_out = args.site / (".cache/serve" if serving else "public")
+    opts = BuildOptions(site=args.site.resolve(), out=(args.out or default_out).resolve(),
+                        drafts=args.drafts or serving, future=args.future or serving,
+                        counts=_counts(args.counts))
     code = run_build(opts, quiet=args.quiet)
     if code != EXIT_OK or args.command == "build":
         return code
     from sitegen.serve import serve
-    return serve(opts.out, args.host, args.port)
+    return serve(opts, args.host, args.port, store=args.store)
+
+
+def _counts(source: str | None) -> dict | None:
+    """The counter's snapshot, or None (with a warning) when it cannot be read: baselines are shown."""
+    if not source:
+        return None
+    from sitegen.counter.snapshot import CountsError, load_counts
+    try:
+        return load_counts(source)
+    except CountsError as exc:
+        print(f"warning: {exc}; the pages show the front-matter view counts instead", file=sys.stderr)
+        return None
 
 
 def run_build(opts: BuildOptions, quiet: bool = False) -> int:

@@ -22,6 +22,30 @@ OTHER_COUNT = 5
 
 
 @dataclass(frozen=True)
+class ImageSource:
+    """One `<source>` of a `<picture>`: a modern format at several widths."""
+
+    type: str          # "image/webp", "image/avif"
+    srcset: str        # "/media/a-480x320.1f2e3d4c5b6a.webp 480w, ..."
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One processed image (a whole photo, or its thumbnail crop) in several widths and formats."""
+
+    url: str                               # the fallback format (JPEG, or PNG if transparent), largest width
+    width: int
+    height: int
+    srcset: str = ""                       # the fallback format at every width
+    sources: tuple[ImageSource, ...] = ()  # the other formats, best first
+    type: str = "image/jpeg"               # MIME type of `url`
+
+    @property
+    def webp_srcset(self) -> str:
+        return next((s.srcset for s in self.sources if s.type == "image/webp"), "")
+
+
+@dataclass(frozen=True)
 class Photo:
     url: str
     caption: str
@@ -29,6 +53,20 @@ class Photo:
     credit: str | None
     width: int | None
     height: int | None
+    srcset: str = ""                       # fallback format at every width ("" if not processed, e.g. SVG)
+    sizes: str = ""                        # the `sizes` attribute for article photos ([images] sizes)
+    sources: tuple[ImageSource, ...] = ()  # WebP (and AVIF) `<source>`s
+    type: str = ""                         # MIME type of `url`
+    thumb: Picture | None = None           # listing thumbnail, cropped to [images] thumb_aspect (lead photo)
+    og: Picture | None = None              # a 1200-wide JPEG for Open Graph and feeds (lead photo)
+
+    @property
+    def webp_srcset(self) -> str:
+        return next((s.srcset for s in self.sources if s.type == "image/webp"), "")
+
+    @property
+    def og_url(self) -> str | None:
+        return self.og.url if self.og else None
 
 
 @dataclass(frozen=True)
@@ -76,7 +114,8 @@ class Article:
     summary: str
     author: str
     source: Source | None
-    views: int
+    views: int                    # shown: the counter's figure when the build has one, else baseline
+    baseline: int                 # front-matter `views`, carried over from the old portal
     tags: tuple[TagRef, ...]
     photos: tuple[Photo, ...]
     body: Markup
@@ -154,12 +193,16 @@ class Site:
     related: dict[int, tuple[Article, ...]]
     newer: dict[int, tuple[Article, ...]]
     older: dict[int, tuple[Article, ...]]
-    files: dict[str, object] = field(default_factory=dict)   # URL → source Path of published files
+    live: dict[str, int] = field(default_factory=dict)   # site/today/online from a counter snapshot
+
+    @property
+    def baseline_total(self) -> int:
+        return self.config.counter.site_total + sum(
+            a.baseline for ls in self.langs for a in (*ls.articles, *ls.pages))
 
     @property
     def site_total(self) -> int:
-        return self.config.counter.site_total + sum(
-            a.views for ls in self.langs for a in (*ls.articles, *ls.pages))
+        return self.live.get("site", self.baseline_total)
 
     def lang(self, code: str) -> LangSite:
         return next(ls for ls in self.langs if ls.lang == code)
@@ -199,8 +242,13 @@ def make_section(cfg: SiteConfig, key: str, lang: str, indexes: list[SectionInde
 
 
 def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[Photo, ...]]],
-               indexes: list[SectionIndex], now: datetime) -> Site:
-    """docs: (document, url, body html, photos) of every article to publish."""
+               indexes: list[SectionIndex], now: datetime, counts: dict | None = None) -> Site:
+    """docs: (document, url, body html, photos) of every article to publish.
+
+    counts: a counter snapshot ({"pages": {url: views}, "site", "today", "online"}) whose figures
+    are shown instead of the front-matter baselines.
+    """
+    counted = (counts or {}).get("pages", {})
     items = list(docs)
     by_key: dict[str, list[tuple[Document, str]]] = defaultdict(list)
     for doc, url, _, _ in items:
@@ -231,7 +279,7 @@ def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[P
             articles.append(Article(
                 id=next_id, rel=doc.rel, lang=doc.lang, layout=doc.layout, title=doc.title, url=url,
                 date=doc.date, updated=doc.updated, summary=doc.summary, author=doc.author,
-                source=doc.source_ref, views=doc.views, tags=tags, photos=photos, body=Markup(html),
+                source=doc.source_ref, views=max(doc.views, counted.get(url, 0)), baseline=doc.views, tags=tags, photos=photos, body=Markup(html),
                 section=sections.get(doc.section) if doc.layout == "article" else None,
                 draft=doc.draft, scheduled=bool(doc.date and doc.date > now), aliases=doc.aliases,
                 translation_key=doc.translation_key, translations=tuple(sorted(trans, key=lambda t: t.lang))))
@@ -255,7 +303,8 @@ def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[P
             by_section={k: tuple(v) for k, v in by_section.items()}, tags=tags,
             years=_archives(news, cfg, prefix)))
         _neighbours(news, by_section, by_tag, related, newer, older)
-    return Site(cfg, tuple(langs), related, newer, older)
+    live = {k: v for k, v in (counts or {}).items() if k in ("site", "today", "online") and isinstance(v, int)}
+    return Site(cfg, tuple(langs), related, newer, older, live)
 
 
 def _archives(news: list[Article], cfg: SiteConfig, prefix: str) -> tuple[Year, ...]:
@@ -301,5 +350,5 @@ def sitemap_url(prefix: str, lang: str) -> str:
     return f"{prefix}/{SITEMAP_SLUG.get(lang, 'sitemap')}/"
 
 
-__all__ = ["Article", "Section", "Site", "LangSite", "Photo", "Link", "Tag", "Year", "Month",
+__all__ = ["Article", "Section", "Site", "LangSite", "Photo", "Picture", "ImageSource", "Link", "Tag", "Year", "Month",
            "article_url", "build_site", "paginate_urls", "sitemap_url"]

@@ -30,6 +30,7 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None          # "now" for scheduling; tests pin it
+    counts: dict | None = None           # a counter snapshot to bake into the pages
 
 
 @dataclass
@@ -93,7 +94,7 @@ def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
     items, files = _render_bodies(published, urls, cfg, report)
     report.check()
     timer.lap("markdown")
-    site = build_site(cfg, items, indexes, now)
+    site = build_site(cfg, items, indexes, now, opts.counts)
     renderer = Renderer(site, chain)
     routes = renderer.routes()
     outputs = _plan_outputs(site, routes, files, chain, opts.site, report)

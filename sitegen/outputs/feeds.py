@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds (feedgen), site-wide and per listing, with dates in the site's zone."""
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
@@ -56,7 +57,8 @@ def render_feeds(spec: FeedSpec, cfg: SiteConfig, photo_sizes: dict[str, int]) -
         fe.guid(url, permalink=True)
         fe.title(a.title)
         fe.link(href=url)
-        fe.summary(a.summary or a.title)
+        # Readers treat <description> as HTML: escape the plain-text summary once more for them.
+        fe.summary(html.escape(a.summary or a.title, quote=False), type="html")
         fe.published(a.date.astimezone(tz))   # type: ignore[union-attr]
         fe.updated((a.updated or a.date).astimezone(tz))   # type: ignore[union-attr]
         if a.author:

@@ -52,7 +52,7 @@ def robots_txt(cfg: SiteConfig) -> bytes:
 
 def counter_manifest(site: Site, html_urls: list[str]) -> bytes:
     """Every page the counter may count, with its baseline views (from front matter)."""
-    views = {a.url: a.views for ls in site.langs for a in (*ls.articles, *ls.pages)}
+    views = {a.url: a.baseline for ls in site.langs for a in (*ls.articles, *ls.pages)}
     data = {"version": 1, "site_total": site.config.counter.site_total,
             "pages": {url: views.get(url, 0) for url in sorted(html_urls)}}
     return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode()

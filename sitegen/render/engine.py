@@ -57,8 +57,9 @@ class Renderer:
             "site": self.pages.site_vars(ls),
             "latest": ls.latest,
             "sections": ls.sections,
-            "counter_base": {"online": c.online, "today": c.today, "total": self.site.site_total,
-                             "endpoint": c.endpoint},
+            "counter_base": {"online": self.site.live.get("online", c.online),
+                             "today": self.site.live.get("today", c.today),
+                             "total": self.site.site_total, "endpoint": c.endpoint},
         }
 
     def routes(self) -> list[Route]:
