@@ -322,8 +322,15 @@ def _remove_furniture(doc, title_el) -> None:
             continue
         if el.getparent() is None:
             continue
-        if el.tag in _FURNITURE_TAGS or _FURNITURE.search(_classes(el)):
+        if el.tag in _FURNITURE_TAGS or (_FURNITURE.search(_classes(el)) and _little_prose(el)):
             _drop(el)
+
+
+def _little_prose(el) -> bool:
+    """Furniture is short or mostly links; a class like "print-area" around the article is not."""
+    text = len(_text(el))
+    links = sum(len(_text(a)) for a in el.iter("a"))
+    return text - links < 600 or links > text / 2
 
 
 # --- photos --------------------------------------------------------------------------------------

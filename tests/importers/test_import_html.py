@@ -171,3 +171,12 @@ def test_html5_article_with_machine_readable_time(site, pages, run_import, bundl
     for furniture in ("Facebook", "Zalo", "Bài liên quan", "Tin 1", "© Sở Nội vụ", "Trang chủ"):
         assert furniture not in post.content, furniture
     assert "the page had it at https://cdn.example.vn/kho.jpg" in r.err
+
+
+def test_an_article_wrapped_in_a_furniture_like_class_is_kept(site, pages, run_import, bundles):
+    html = (pages / "hoi-thao-luu-tru-so.html").read_text(encoding="utf-8")
+    f = pages / "print-area.html"
+    f.write_text(html.replace('<div class="news-content">', '<div class="news-content print-area">'), encoding="utf-8")
+    r = run_import(site, f)
+    assert r.code == 0, r.err
+    assert "Theo báo cáo của Chi cục Văn thư – Lưu trữ" in frontmatter.load(bundles(site)[0]).content
