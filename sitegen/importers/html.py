@@ -237,11 +237,11 @@ def _find_date(doc, title_el, tz: tzinfo, rel: str, meta: dict[str, str]):
     scopes = []
     if title_el is not None:
         scopes.append(list(_after(doc, title_el, 60)))
-        before = []
+        before, ancestors = [], set(title_el.iterancestors())
         for x in doc.iter():
             if x is title_el:
                 break
-            if isinstance(x.tag, str):
+            if isinstance(x.tag, str) and x not in ancestors:
                 before.append(x)
         scopes.append(before[-30:][::-1])
     else:

@@ -101,28 +101,24 @@ def read_text_page(data: bytes, path: Path, rel: str, tz: tzinfo) -> ImportedPag
             caption, credit = split_credit(text)
             blocks.append(Figure(caption=caption, credit=credit, line=line.no))
         else:
-            blocks.append(md_escape(text))
+            blocks.append(text)
     if ignored:
         notes.append(SiteError(rel, ignored[0].no, None, f"ignored the text after 'Nguồn:' from here on: "
                                f"'{ignored[0].text[:50]}'", "the article is taken to end at its source line"))
     summary_i = next((k for k, b in enumerate(blocks) if isinstance(b, str)), None)
     if summary_i is None:
-        raise PageError(rel, when_line(lines, title_i), "the page has a title and a date but no article text under them",
+        raise PageError(rel, _line_after(lines, title_i), "the page has a title and a date but no article text under them",
                         "copy the whole article, from its title to 'Nguồn: …'")
-    summary = lines_text(blocks.pop(summary_i))
+    summary = blocks.pop(summary_i)
+    blocks = [md_escape(b) if isinstance(b, str) else b for b in blocks]
     _attach_photos(blocks, path, rel, notes)
     return ImportedPage(input=path, rel=rel, title=title.text, date=when.date, views=views, summary=summary,
                         blocks=blocks, source_name=source[0] if source else None,
                         source_url=source[1] if source else None, author=author, notes=notes)
 
 
-def when_line(lines: list[_Line], title_i: int) -> int:
+def _line_after(lines: list[_Line], title_i: int) -> int:
     return lines[title_i + 1].no
-
-
-def lines_text(md: str) -> str:
-    """The summary is front matter, not Markdown: undo the escaping."""
-    return re.sub(r"\\([\\`*_\[\]#>+=|.)-])", r"\1", md).replace("&lt;", "<")
 
 
 def _lines(text: str) -> list[_Line]:
