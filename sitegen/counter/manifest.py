@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
 MAX_PATH = 512
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 class ManifestError(Exception):
@@ -39,10 +41,13 @@ def normalise(p: object) -> str:
         if i >= 0:
             p = p[:i]
     if "%" in p:
-        p = unquote(p, errors="strict") if _valid_escapes(p) else _bad("bad percent-encoding")
+        try:
+            p = unquote(p, errors="strict")
+        except UnicodeDecodeError:
+            raise BadPath("bad percent-encoding (not UTF-8)") from None
     if not p.startswith("/") or p.startswith("//"):
         raise BadPath("p must be a site-absolute path such as /tin-tuc/")
-    if "\\" in p or any(ord(c) < 32 or ord(c) == 127 for c in p):
+    if _BAD_CHARS.search(p):
         raise BadPath("control characters or backslashes in path")
     segments = p.split("/")
     if any(s in (".", "..") for s in segments):
@@ -54,18 +59,6 @@ def normalise(p: object) -> str:
     elif not p.endswith("/") and "." not in segments[-1]:
         p += "/"
     return p
-
-
-def _valid_escapes(p: str) -> bool:
-    try:
-        unquote(p, errors="strict")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _bad(msg: str):
-    raise BadPath(msg)
 
 
 class Manifest:
