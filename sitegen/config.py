@@ -58,6 +58,30 @@ class CounterConfig:
     today: int = 0
 
 
+IMAGE_FORMATS = ("avif", "webp", "jpeg")
+MISSING_ALT = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class ImagesConfig:
+    """`[images]`: how photos are resized, cropped and encoded (see sitegen/media/)."""
+
+    widths: tuple[int, ...] = (480, 800, 1200, 1600)   # article photos; never upscaled
+    thumb_widths: tuple[int, ...] = (320, 640, 960)     # listing thumbnails, cropped to thumb_aspect
+    thumb_aspect: tuple[int, int] = (3, 2)              # "3:2" in site.toml
+    quality: int = 80                                   # JPEG, WebP and AVIF quality, 1-100
+    formats: tuple[str, ...] = ("webp", "jpeg")         # <source>s in this order; JPEG is the <img> fallback
+    og_width: int = 1200                                # the JPEG for Open Graph and RSS/Atom enclosures
+    sizes: str = "(min-width: 75em) 52rem, (min-width: 60em) calc(100vw - 23rem), calc(100vw - 2rem)"
+    missing_alt: str = "error"                          # a photo without alt or caption: "error" | "warning"
+    workers: int = 0                                    # processes for image work; 0: one per CPU core
+
+    @property
+    def fallback(self) -> str:
+        """The format of `<img src>`: JPEG when listed (PNG for transparent images), else the last."""
+        return "jpeg" if "jpeg" in self.formats else self.formats[-1]
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     root: Path
@@ -74,6 +98,7 @@ class SiteConfig:
     languages: tuple[LanguageConfig, ...] = ()
     counter: CounterConfig = field(default_factory=CounterConfig)
     iframe_hosts: tuple[str, ...] = ()
+    images: ImagesConfig = field(default_factory=ImagesConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -86,6 +111,10 @@ class SiteConfig:
     @property
     def static_dir(self) -> Path:
         return self.root / "static"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
 
     def lang_config(self, lang: str) -> LanguageConfig | None:
         for lc in self.languages:
@@ -177,13 +206,17 @@ _TOP = {
     "language": (str, False), "timezone": (str, False), "theme": (str, False),
     "permalink": (str, False), "paginate": (int, False), "agency": (dict, True),
     "menu": (list, False), "languages": (dict, False), "counter": (dict, False),
-    "iframe_hosts": (list, False),
+    "iframe_hosts": (list, False), "images": (dict, False),
 }
 _AGENCY = {k: (str, k == "name") for k in
            ("name", "name_en", "emblem", "address", "phone", "email", "responsible", "licence",
             "copyright")} | {"links": (list, False)}
 _LANG = {"title": (str, True), "description": (str, False), "menu": (list, False),
          "agency": (dict, False)}
+_IMAGES = {"widths": (list, False), "thumb_widths": (list, False), "thumb_aspect": (str, False),
+           "quality": (int, False), "formats": (list, False), "og_width": (int, False),
+           "sizes": (str, False), "missing_alt": (str, False), "workers": (int, False)}
+MAX_WIDTH = 8192
 _COUNTER = {"endpoint": (str, False), "site_total": (int, False), "online": (int, False),
             "today": (int, False)}
 
@@ -276,5 +309,67 @@ def load_config(root: Path) -> SiteConfig:
             c.err("", "iframe_hosts", "must be a list of host names", "e.g. [\"www.youtube-nocookie.com\"]")
         else:
             kw["iframe_hosts"] = tuple(h.lower() for h in hosts)
+    if "images" in top:
+        kw["images"] = _images(c, top["images"])
     report.check()
     return SiteConfig(root=root, **kw)
+
+
+def _images(c: _Checker, data: Any) -> ImagesConfig:
+    d = c.table(data, "images", _IMAGES)
+    kw: dict[str, Any] = {}
+    for key in ("widths", "thumb_widths"):
+        if key in d:
+            ws = d[key]
+            if not ws or not all(isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= MAX_WIDTH
+                                 for w in ws):
+                c.err("images", key, f"must be a list of widths in pixels between 16 and {MAX_WIDTH}",
+                      "e.g. widths = [480, 800, 1200, 1600]")
+            else:
+                kw[key] = tuple(sorted(set(ws)))
+    if "thumb_aspect" in d:
+        m = re.fullmatch(r"\s*(\d{1,4})\s*[:/x]\s*(\d{1,4})\s*", d["thumb_aspect"])
+        if not m or not int(m[1]) or not int(m[2]) or not 0.25 <= int(m[1]) / int(m[2]) <= 4:
+            c.err("images", "thumb_aspect", f"'{d['thumb_aspect']}' is not an aspect ratio between 1:4 and 4:1",
+                  "write width:height, e.g. thumb_aspect = \"3:2\"")
+        else:
+            kw["thumb_aspect"] = (int(m[1]), int(m[2]))
+    if "quality" in d:
+        if not 1 <= d["quality"] <= 100:
+            c.err("images", "quality", "must be between 1 and 100", "80 is a good balance for news photos")
+        else:
+            kw["quality"] = d["quality"]
+    if "formats" in d:
+        fs = d["formats"]
+        unknown = [f for f in fs if not isinstance(f, str) or f.lower() not in IMAGE_FORMATS]
+        if not fs or unknown:
+            bad = unknown[0] if unknown else None
+            hint = (did_you_mean(str(bad), IMAGE_FORMATS) if bad is not None else None) or \
+                f"use some of {', '.join(IMAGE_FORMATS)}, e.g. formats = [\"webp\", \"jpeg\"]"
+            c.err("images", "formats", f"unknown image format '{bad}'" if unknown else "must not be empty", hint)
+        elif len({f.lower() for f in fs}) != len(fs):
+            c.err("images", "formats", "lists a format twice")
+        else:
+            kw["formats"] = tuple(f.lower() for f in fs)
+    if "og_width" in d:
+        if not 200 <= d["og_width"] <= MAX_WIDTH:
+            c.err("images", "og_width", f"must be between 200 and {MAX_WIDTH}", "Open Graph expects 1200")
+        else:
+            kw["og_width"] = d["og_width"]
+    if "sizes" in d:
+        if not d["sizes"].strip() or any(ch in d["sizes"] for ch in "<>\"\n"):
+            c.err("images", "sizes", "must be a CSS sizes list", "e.g. sizes = \"(min-width: 60em) 52rem, 100vw\"")
+        else:
+            kw["sizes"] = d["sizes"].strip()
+    if "missing_alt" in d:
+        if d["missing_alt"] not in MISSING_ALT:
+            c.err("images", "missing_alt", f"must be \"error\" or \"warning\", not \"{d['missing_alt']}\"",
+                  did_you_mean(d["missing_alt"], MISSING_ALT))
+        else:
+            kw["missing_alt"] = d["missing_alt"]
+    if "workers" in d:
+        if not 0 <= d["workers"] <= 256:
+            c.err("images", "workers", "must be between 0 and 256", "0 uses one process per CPU core")
+        else:
+            kw["workers"] = d["workers"]
+    return ImagesConfig(**kw)
