@@ -1,0 +1,146 @@
+"""The persistent image cache: `<site>/.cache/images/`, one file per output, plus `index.json`.
+
+The index remembers, for every cached file, its size, modification time and SHA-256, so an entry
+that was changed or damaged since it was written is found and discarded; and, for every source
+image, its size, modification time and SHA-256, so a second build does not read unchanged photos
+again. A build holds a lock on the folder from processing to pruning, so two builds of the same site
+never delete each other's files.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+INDEX = "index.json"
+LOCK = ".lock"
+FORMAT = 1
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+class ImageCache:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.sources: dict[str, list] = {}   # source path → [size, mtime_ns, inode, sha256]
+        self.probes: dict[str, dict] = {}    # source sha256 → Probe fields
+        self.entries: dict[str, list] = {}   # file name → [size, mtime_ns, sha256]
+        self.discarded = 0                   # damaged entries found this build
+        self._lock_fd: int | None = None
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads((self.folder / INDEX).read_text("utf-8"))
+            if data.get("format") != FORMAT:
+                return
+            self.sources = dict(data["sources"])
+            self.probes = dict(data["probes"])
+            self.entries = dict(data["entries"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.sources, self.probes, self.entries = {}, {}, {}   # no or unreadable index: start afresh
+
+    def save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, "sources": self.sources, "probes": self.probes, "entries": self.entries}
+        tmp = self.folder / f".{INDEX}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
+        os.replace(tmp, self.folder / INDEX)
+
+    # --- sources ---------------------------------------------------------------------------------
+
+    def source_sha(self, path: Path, st: os.stat_result) -> str:
+        """SHA-256 of a source file; read again only when its size, time or inode changed."""
+        key = str(path)
+        known = self.sources.get(key)
+        if known and known[:3] == [st.st_size, st.st_mtime_ns, st.st_ino]:
+            return known[3]
+        sha = file_sha256(path)
+        self.sources[key] = [st.st_size, st.st_mtime_ns, st.st_ino, sha]
+        return sha
+
+    # --- entries ---------------------------------------------------------------------------------
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def valid(self, name: str) -> bool:
+        """True if `name` is cached and intact. A file that changed since it was written is checked
+        against its SHA-256 and deleted when it no longer matches (or was never indexed)."""
+        entry = self.entries.get(name)
+        path = self.folder / name
+        try:
+            st = path.stat()
+        except OSError:
+            self.entries.pop(name, None)
+            return False
+        if entry and [st.st_size, st.st_mtime_ns] == entry[:2]:
+            return True
+        if entry and st.st_size == entry[0] and file_sha256(path) == entry[2]:
+            entry[1] = st.st_mtime_ns          # touched, not changed
+            return True
+        self.discard(name)
+        return False
+
+    def discard(self, name: str) -> None:
+        self.entries.pop(name, None)
+        self.discarded += 1
+        try:
+            (self.folder / name).unlink()
+        except OSError:
+            pass
+
+    def add(self, name: str, size: int, sha: str) -> None:
+        st = (self.folder / name).stat()
+        self.entries[name] = [size, st.st_mtime_ns, sha]
+
+    def prune(self, names: set[str], sources: set[str], shas: set[str]) -> int:
+        """Delete every cached file this build did not use, and forget unused sources."""
+        removed = 0
+        try:
+            listing = list(os.scandir(self.folder))
+        except OSError:
+            return 0
+        for entry in listing:
+            if entry.name in (INDEX, LOCK) or entry.name in names or not entry.is_file():
+                continue
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            if not entry.name.endswith(".tmp"):
+                removed += 1
+        self.entries = {k: v for k, v in self.entries.items() if k in names}
+        self.sources = {k: v for k, v in self.sources.items() if k in sources}
+        self.probes = {k: v for k, v in self.probes.items() if k in shas}
+        return removed
+
+    # --- lock ------------------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        if self._lock_fd is not None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            import fcntl
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except ImportError:   # not POSIX: no lock, builds of one site should not overlap
+            pass
+        self._lock_fd = fd
+        # Another build may have changed the cache while this one planned: take its entries, keep
+        # what this build learnt about its sources.
+        sources, probes = self.sources, self.probes
+        self._load()
+        self.sources.update(sources)
+        self.probes.update(probes)
+
+    def unlock(self) -> None:
+        if self._lock_fd is None:
+            return
+        os.close(self._lock_fd)   # closing the descriptor releases the flock
+        self._lock_fd = None
