@@ -120,6 +120,13 @@ def front_matter(path: Path) -> dict:
     return yaml.load(m.group(1), Loader=yaml.BaseLoader) or {}
 
 
+def photo_url(src: str, fmt: str = "jpg") -> re.Pattern:
+    """The URL of a file the image pipeline publishes for the source photo `src` (ASCII names):
+    `/media/<name>-<width>x<height>.<12 hex digits of hash>.<ext>`; groups: width, height."""
+    stem = Path(src).stem
+    return re.compile(rf"/media/{re.escape(stem)}-(\d+)x(\d+)\.[0-9a-f]{{12}}\.{fmt}")
+
+
 def article_links(doc: lxml.html.HtmlElement, scope: str = "//main") -> list[str]:
     """The hrefs of every link inside `scope`, in document order."""
     return [a.get("href") for a in doc.xpath(f"{scope}//a[@href]")]

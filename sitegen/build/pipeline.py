@@ -15,6 +15,7 @@ from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
 from sitegen.content.resources import ArticleResolver
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import BuildFailed, Report, SiteError
+from sitegen.media import ImagePlan, MediaPipeline, MediaStats, Use
 from sitegen.model import Photo, Site, alias_url, article_url, build_site, output_path
 from sitegen.outputs.feeds import FeedSpec, render_feeds
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
@@ -41,6 +42,7 @@ class BuildResult:
     scheduled_skipped: int = 0
     warnings: list[SiteError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    images: MediaStats = field(default_factory=MediaStats)
 
     @property
     def seconds(self) -> float:
@@ -91,9 +93,22 @@ def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
     _check_url_collisions(published, urls, report)
     _check_translations(published, report)
     timer.lap("validate")
-    items, files = _render_bodies(published, urls, cfg, report)
-    report.check()
+    media = MediaPipeline(cfg)
+    try:
+        return _build(opts, cfg, chain, report, published, indexes, urls, now, media, result, timer, progress)
+    finally:
+        media.close()
+
+
+def _build(opts, cfg, chain, report, published, indexes, urls, now, media: MediaPipeline,
+           result: BuildResult, timer: _Timer, progress: Progress | None) -> BuildResult:
+    items, files = _render_bodies(published, urls, cfg, report, media, _credit_labels(chain, cfg))
     timer.lap("markdown")
+    media.process(report)               # image errors are content errors: nothing is written yet
+    result.images = media.stats
+    report.check()
+    files.update(media.outputs())
+    timer.lap("images")
     site = build_site(cfg, items, indexes, now, opts.counts)
     renderer = Renderer(site, chain)
     routes = renderer.routes()
@@ -113,6 +128,7 @@ def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
         _write_outputs(site, routes, outputs, writer)
         timer.lap("outputs")
         writer.commit()
+        media.finish()
     except TemplateFailure as exc:
         writer.abort()
         raise BuildFailed([SiteError(exc.path, exc.line, None,
@@ -164,29 +180,61 @@ def _line_of(doc: Document, target: str) -> int:
     return doc.body_line
 
 
-def _render_bodies(docs: list[Document], urls: dict[str, str], cfg: SiteConfig, report: Report):
-    """Markdown of every article, and its photos resolved; collects missing or escaping files."""
-    md = MarkdownRenderer(cfg.iframe_hosts)
+def _credit_labels(chain, cfg: SiteConfig) -> dict[str, str]:
+    """The theme's "Ảnh" / "Photo" (i18n key photo_credit) per language, for inline figures."""
+    labels = {}
+    for lang in cfg.all_languages:
+        found = [t.strings(code).get("photo_credit") for code in (lang, "vi") for t in chain]
+        labels[lang] = next((x for x in found if x), "Ảnh" if lang == "vi" else "Photo")
+    return labels
+
+
+def _render_bodies(docs: list[Document], urls: dict[str, str], cfg: SiteConfig, report: Report,
+                   media: MediaPipeline | None = None, credit_labels: dict[str, str] | None = None):
+    """Markdown of every article, and its photos resolved and planned through the image pipeline;
+    collects missing or escaping files and photos without alt text."""
+    md = MarkdownRenderer(cfg.iframe_hosts, cfg.images.sizes)
     content = cfg.content_dir
     md_urls = {d.source.content_rel: urls[d.rel] for d in docs}
     items = []
     files: dict[str, Path] = {}
     for doc in docs:
-        resolver = ArticleResolver(doc, urls[doc.rel], content, cfg.static_dir, md_urls)
+        resolver = ArticleResolver(doc, urls[doc.rel], content, cfg.static_dir, md_urls, media)
         photos = []
         for i, ref in enumerate(doc.photos):
+            fld = f"photos[{i}].src"
+            line = doc.line(fld) or ref.line
+            before = len(resolver.images)
             res = resolver(ref.src, True)
             if isinstance(res, LinkProblem):
-                report.error(doc.rel, doc.line(f"photos[{i}].src") or ref.line, f"photos[{i}].src",
-                             f"photo '{ref.src}' {res.message}", res.hint)
+                report.error(doc.rel, line, fld, f"photo '{ref.src}' {res.message}", res.hint)
+            elif isinstance(res, Resolved) and res.picture is not None and media is not None:
+                _, file, _ = resolver.images[before]
+                media.use(file, Use(doc.rel, line, fld, "photo", ref.src))
+                plan = media.plan(file)
+                assert isinstance(plan, ImagePlan)
+                pic = res.picture
+                lead = i == 0   # listings, Open Graph and feeds show the lead photo only
+                photos.append(Photo(pic.url, ref.caption, ref.alt, ref.credit, pic.width, pic.height,
+                                    srcset=pic.srcset, sizes=cfg.images.sizes, sources=pic.sources,
+                                    type=pic.type, thumb=plan.picture("thumb") if lead else None,
+                                    og=plan.picture("og") if lead else None))
             elif isinstance(res, Resolved):
                 photos.append(Photo(res.url, ref.caption, ref.alt, ref.credit, res.width, res.height))
             else:
                 photos.append(Photo(ref.src, ref.caption, ref.alt, ref.credit, None, None))
-        rendered = md.render(doc.body, resolver)
+        before = len(resolver.images)
+        rendered = md.render(doc.body, resolver, (credit_labels or {}).get(doc.lang, "Ảnh"))
+        for target, file, kind in resolver.images[before:]:
+            if media is not None:
+                media.use(file, Use(doc.rel, _line_of(doc, target), "body", kind, target))
         for p in rendered.problems:
             report.error(doc.rel, _line_of(doc, p.target), "body",
                          f"{p.field} '{p.target}' {p.message}", p.hint)
+        for target in rendered.missing_alt:
+            say = report.warn if cfg.images.missing_alt == "warning" else report.error
+            say(doc.rel, _line_of(doc, target), "body", f"image '{target}' has no alt text",
+                "describe it for readers who cannot see it: ![Quang cảnh Hội nghị](anh.jpg)")
         files.update(resolver.files)
         items.append((doc, urls[doc.rel], rendered.html, tuple(photos)))
     return items, files

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 from urllib.parse import urlsplit
 
 import markdown
@@ -19,12 +19,19 @@ from markdown.treeprocessors import Treeprocessor
 
 from sitegen.content.text import slugify
 
+if TYPE_CHECKING:
+    from sitegen.model import Picture
+
+DEFAULT_SIZES = "100vw"
+_CREDIT_LABEL = re.compile(r"^\s*(ảnh|photo|nguồn|source)\s*[:\-–—]", re.I)
+
 
 @dataclass(frozen=True)
 class Resolved:
     url: str
     width: int | None = None
     height: int | None = None
+    picture: "Picture | None" = None     # a processed image: srcset, WebP/AVIF sources
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class Resolver(Protocol):
 class Rendered:
     html: str
     problems: list[LinkProblem] = field(default_factory=list)
+    missing_alt: list[str] = field(default_factory=list)   # images written ![](file) without alt text
 
 
 class _Rewrite(Treeprocessor):
@@ -50,9 +58,13 @@ class _Rewrite(Treeprocessor):
 
     resolver: Resolver | None = None
     problems: list[LinkProblem]
+    missing_alt: list[str]
+    credit_label: str = "Ảnh"
+    sizes: str = DEFAULT_SIZES
 
     def run(self, root: etree.Element) -> None:
         self.problems = []
+        self.missing_alt = []
         resolve = self.resolver
         if any(el.tag == "h1" for el in root.iter()):
             for el in root.iter():
@@ -61,9 +73,14 @@ class _Rewrite(Treeprocessor):
         for parent in list(root.iter()):
             for i, el in enumerate(list(parent)):
                 if el.tag == "img":
-                    self._image(el, resolve)
-                    if _is_lone(parent, el) and parent.tag == "p" and el.get("alt"):
-                        _to_figure(parent, el)
+                    lone = _is_lone(parent, el) and parent.tag == "p" and el.get("alt")
+                    if not (el.get("alt") or "").strip():
+                        self.missing_alt.append(el.get("src", ""))
+                    picture = self._image(el, resolve)
+                    if picture is not None:
+                        _to_picture(parent, i, el, picture, self.sizes)
+                    if lone:
+                        _to_figure(parent, el, self.credit_label)
                 elif el.tag == "table":
                     _wrap_table(parent, i, el)
                 elif el.tag == "th" and parent.tag == "tr" and "scope" not in el.attrib:
@@ -76,19 +93,37 @@ class _Rewrite(Treeprocessor):
                     elif isinstance(result, LinkProblem):
                         self.problems.append(result)
 
-    def _image(self, el: etree.Element, resolve: Resolver | None) -> None:
+    def _image(self, el: etree.Element, resolve: Resolver | None) -> "Picture | None":
         el.set("loading", "lazy")
         el.set("decoding", "async")
         if not resolve:
-            return
+            return None
         result = resolve(el.get("src", ""), True)
         if isinstance(result, Resolved):
             el.set("src", result.url)
             if result.width and result.height:
                 el.set("width", str(result.width))
                 el.set("height", str(result.height))
-        elif isinstance(result, LinkProblem):
+            return result.picture
+        if isinstance(result, LinkProblem):
             self.problems.append(result)
+        return None
+
+
+def _to_picture(parent: etree.Element, index: int, img: etree.Element, pic: "Picture", sizes: str) -> None:
+    """<img> → <picture><source type=image/webp srcset sizes>…<img srcset sizes></picture>."""
+    if pic.srcset:
+        img.set("srcset", pic.srcset)
+        img.set("sizes", sizes)
+    if not pic.sources:
+        return
+    picture = etree.Element("picture")
+    for source in pic.sources:
+        etree.SubElement(picture, "source", {"type": source.type, "srcset": source.srcset, "sizes": sizes})
+    picture.tail, img.tail = img.tail, None
+    parent.remove(img)
+    picture.append(img)
+    parent.insert(index, picture)
 
 
 def _wrap_table(parent: etree.Element, index: int, table: etree.Element) -> None:
@@ -104,17 +139,20 @@ def _is_lone(parent: etree.Element, el: etree.Element) -> bool:
     return (len(parent) == 1 and not (parent.text or "").strip() and not (el.tail or "").strip())
 
 
-def _to_figure(p: etree.Element, img: etree.Element) -> None:
-    """<p><img alt="Caption" title="credit"></p> → <figure><img><figcaption>Caption</figcaption></figure>."""
-    caption, credit = img.get("alt", ""), img.attrib.pop("title", None)
+def _to_figure(p: etree.Element, img: etree.Element, credit_label: str) -> None:
+    """<p><img alt="Caption" title="credit"></p> → <figure class="photo"><img><figcaption>
+    <span class="caption">Caption</span> <span class="credit">Ảnh: credit</span></figcaption></figure>,
+    as the theme's figure macro writes a front-matter photo."""
+    caption, credit = img.get("alt", ""), (img.attrib.pop("title", None) or "").strip()
     p.tag = "figure"
     p.set("class", "photo")
     cap = etree.SubElement(p, "figcaption")
-    cap.text = caption
+    span = etree.SubElement(cap, "span", {"class": "caption"})
+    span.text = caption
     if credit:
-        span = etree.SubElement(cap, "span")
-        span.set("class", "credit")
-        span.text = credit
+        span.tail = " "
+        credit_span = etree.SubElement(cap, "span", {"class": "credit"})
+        credit_span.text = credit if _CREDIT_LABEL.match(credit) or not credit_label else f"{credit_label}: {credit}"
 
 
 class _SitegenExtension(Extension):
@@ -124,10 +162,12 @@ class _SitegenExtension(Extension):
         md._sitegen = proc  # type: ignore[attr-defined]
 
 
-_TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "center", "acronym", "strike", "tt"} | {"iframe", "section"}
+_TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "center", "acronym", "strike", "tt"} | {"iframe", "section",
+                                                                                   "picture", "source"}
 _ATTRS: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
 _ATTRS["*"] = {"id", "class", "title", "lang", "dir"}
-_ATTRS["img"] = {"src", "alt", "width", "height", "loading", "decoding"}
+_ATTRS["img"] = {"src", "alt", "width", "height", "loading", "decoding", "srcset", "sizes"}
+_ATTRS["source"] = {"srcset", "sizes", "type", "media", "width", "height"}
 _ATTRS["a"] = {"href", "hreflang", "role"}
 _ATTRS["iframe"] = {"src", "width", "height", "allowfullscreen", "loading"}
 _ATTRS["th"] = _ATTRS.get("th", set()) | {"scope"}
@@ -149,8 +189,9 @@ def _attribute_filter(iframe_hosts: tuple[str, ...]) -> Callable[[str, str, str]
 class MarkdownRenderer:
     """One configured Python-Markdown instance per process, reset between documents."""
 
-    def __init__(self, iframe_hosts: tuple[str, ...] = ()):
+    def __init__(self, iframe_hosts: tuple[str, ...] = (), image_sizes: str = DEFAULT_SIZES):
         self._ext = _SitegenExtension()
+        self.image_sizes = image_sizes
         self.md = markdown.Markdown(
             extensions=["tables", "attr_list", "footnotes", "sane_lists", "toc", self._ext],
             extension_configs={"toc": {"slugify": lambda value, sep: slugify(value) or "muc",
@@ -163,9 +204,12 @@ class MarkdownRenderer:
             clean_content_tags={"script", "style", "object", "embed", "template", "svg", "math"},
             url_schemes={"http", "https", "mailto", "tel"}, link_rel=None, strip_comments=True)
 
-    def render(self, text: str, resolver: Resolver | None = None) -> Rendered:
+    def render(self, text: str, resolver: Resolver | None = None, credit_label: str = "Ảnh") -> Rendered:
+        """`credit_label` prefixes a figure's credit (the image title) unless it has a label already."""
         proc: _Rewrite = self.md._sitegen  # type: ignore[attr-defined]
         proc.resolver = resolver
+        proc.credit_label = credit_label
+        proc.sizes = self.image_sizes
         try:
             html = self.md.reset().convert(text)
         finally:
@@ -173,4 +217,4 @@ class MarkdownRenderer:
         html = self.cleaner.clean(html)
         if "<iframe" in html:
             html = _EMPTY_IFRAME.sub("", html)
-        return Rendered(html, list(proc.problems))
+        return Rendered(html, list(proc.problems), list(proc.missing_alt))

@@ -11,8 +11,12 @@ from PIL import Image
 
 from sitegen.content.markup import LinkProblem, Resolved
 from sitegen.content.schema import Document
+from sitegen.media import ImagePlan, ImageProblem, MediaPipeline
 
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
+# Links to these files in content/ publish the processed photo, never the original (which may
+# carry GPS and camera data).
+RASTER_EXTS = {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".avif", ".tif", ".tiff", ".bmp"}
 _EXTERNAL = ("http", "https", "mailto", "tel", "data", "ftp")
 
 
@@ -37,7 +41,9 @@ class ArticleResolver:
     content_dir: Path
     static_dir: Path
     md_urls: dict[str, str]                       # content-relative .md path → its URL
+    media: MediaPipeline | None = None            # None: images are published as they are
     files: dict[str, Path] = field(default_factory=dict)   # output URL → source file
+    images: list[tuple[str, Path, str]] = field(default_factory=list)   # (target, file, image|link) processed
 
     def __call__(self, target: str, is_image: bool) -> Resolved | LinkProblem | None:
         kind = "image" if is_image else "link"
@@ -72,6 +78,10 @@ class ArticleResolver:
                 return None
             return LinkProblem(target, kind, f"does not exist (looked for static/{rel})",
                                "check the file name, or put the file in static/")
+        if is_image:
+            processed = self._processed(target, file, kind)
+            if processed is not None:
+                return processed
         return self._sized(path + suffix, file, is_image)
 
     def _relative(self, target, path, suffix, is_image, kind):
@@ -91,7 +101,24 @@ class ArticleResolver:
         if not lexical.is_file():
             return LinkProblem(target, kind, f"does not exist (looked for {lexical.relative_to(self.content_dir.parent).as_posix()})",
                                "check the file name and that the file is next to the article")
+        if is_image or lexical.suffix.lower() in RASTER_EXTS:
+            processed = self._processed(target, lexical, kind)
+            if processed is not None:
+                return processed
         return self._sized(self.publish(lexical) + suffix, lexical, is_image)
+
+    def _processed(self, target: str, file: Path, kind: str) -> Resolved | LinkProblem | None:
+        """The image pipeline's largest rendition (None: publish the file as it is)."""
+        if self.media is None:
+            return None
+        plan = self.media.plan(file)
+        if isinstance(plan, ImageProblem):
+            return LinkProblem(target, kind, plan.message, plan.hint)
+        if not isinstance(plan, ImagePlan):
+            return None   # SVG, animated: published unchanged
+        self.images.append((target, file, kind))
+        pic = plan.picture("full")
+        return Resolved(pic.url, pic.width, pic.height, picture=pic)
 
     def publish(self, file: Path) -> str:
         """The URL a content file is published at: next to a bundle's page, else mirroring content/."""

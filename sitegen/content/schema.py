@@ -240,7 +240,8 @@ def _article(src, cfg, parsed, meta, f: _Fields, section, report) -> Document | 
         source=src, section=section, title=title or "", date=date, updated=updated,
         summary=f.text(meta, "summary") or "", tags=tuple(dict.fromkeys(f.text_list(meta, "tags"))),
         author=f.text(meta, "author") or "", source_ref=_source(meta, f), views=views,
-        photos=_photos(meta, f), draft=draft, slug=slug, aliases=tuple(aliases), lang=lang,
+        photos=_photos(meta, f, cfg.images.missing_alt), draft=draft, slug=slug, aliases=tuple(aliases),
+        lang=lang,
         translation_key=f.text(meta, "translation_key"), layout=layout, body=parsed.body,
         body_line=parsed.body_line, lines=parsed.lines)
     for i, tag in enumerate(doc.tags):
@@ -286,7 +287,9 @@ def _source(meta: dict, f: _Fields) -> Source | None:
     return Source(name, url) if name or url else None
 
 
-def _photos(meta: dict, f: _Fields) -> tuple[PhotoRef, ...]:
+def _photos(meta: dict, f: _Fields, missing_alt: str = "error") -> tuple[PhotoRef, ...]:
+    """`missing_alt` ([images] in site.toml): "error" refuses a photo with neither alt nor caption,
+    "warning" publishes it with an empty alt (read by screen readers as a decorative image)."""
     value = meta.get("photos")
     if value is None:
         return ()
@@ -317,9 +320,12 @@ def _photos(meta: dict, f: _Fields) -> tuple[PhotoRef, ...]:
         caption = f.text(item, "caption", prefix=f"{key}.") or ""
         alt = f.text(item, "alt", prefix=f"{key}.") or caption
         if not alt:
-            f.err(key, "has neither alt nor caption",
-                  "describe the photo for readers who cannot see it: add caption: or alt:")
-            continue
+            hint = "describe the photo for readers who cannot see it: add caption: or alt:"
+            if missing_alt == "warning":
+                f.warn(key, "has neither alt nor caption", hint)
+            else:
+                f.err(key, "has neither alt nor caption", hint + ' (or set missing_alt = "warning" under [images])')
+                continue
         out.append(PhotoRef(src, caption, alt, f.text(item, "credit", prefix=f"{key}."), f.lines.get(key)))
     return tuple(out)
 

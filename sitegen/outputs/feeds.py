@@ -67,15 +67,23 @@ def render_feeds(spec: FeedSpec, cfg: SiteConfig, photo_sizes: dict[str, int]) -
             fe.category(term=t.name)
         if a.lead_photo:
             photo = a.lead_photo
-            mime = "image/png" if photo.url.lower().endswith(".png") else "image/jpeg"
-            length = str(photo_sizes.get(photo.url, 0))
-            fe.enclosure(base + photo.url, length, mime)
-            enclosures[base + photo.url] = (mime, length, url)
+            # The 1200-wide JPEG of the image pipeline; an unprocessed image (SVG) as it is.
+            href = photo.og_url or photo.url
+            mime = "image/jpeg" if photo.og_url else _mime(href)
+            length = str(photo_sizes.get(href, 0))
+            fe.enclosure(base + href, length, mime)
+            enclosures[base + href] = (mime, length, url)
     rss = fg.rss_str(pretty=True)
     # One link list serves both formats: point rel=self at the Atom file for the Atom output.
     fg.link([{"href": base + spec.page_url, "rel": "alternate"},
              {"href": base + spec.atom_url, "rel": "self"}], replace=True)
     return rss, _atom_link_relations(fg.atom_str(pretty=True), enclosures)
+
+
+def _mime(url: str) -> str:
+    ext = url.rsplit(".", 1)[-1].lower()
+    return {"png": "image/png", "svg": "image/svg+xml", "gif": "image/gif", "webp": "image/webp",
+            "avif": "image/avif"}.get(ext, "image/jpeg")
 
 
 def _atom_link_relations(atom: bytes, enclosures: dict[str, tuple[str, str, str]]) -> bytes:

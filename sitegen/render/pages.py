@@ -144,7 +144,7 @@ class Pages:
         crumbs = [self.crumb_home(ls)]
         if a.section:
             crumbs.append({"title": a.section.title, "url": a.section.url})
-        image = self.absolute(a.lead_photo.url) if a.lead_photo else None
+        image = self.absolute(a.lead_photo.og_url or a.lead_photo.url) if a.lead_photo else None
         extra: dict[str, Any] = {"article": a}
         if a.layout == "article":
             extra.update(related=self.site.related.get(a.id, ()), newer=self.site.newer.get(a.id, ()),

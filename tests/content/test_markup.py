@@ -50,9 +50,17 @@ def test_a_lone_captioned_image_becomes_a_figure():
     doc = html('![Quang cảnh Hội nghị](anh.jpg "Thu Hà")\n')
     [fig] = doc.xpath("//figure")
     assert fig.xpath("./img/@alt") == ["Quang cảnh Hội nghị"]
-    assert fig.xpath("./figcaption")[0].text == "Quang cảnh Hội nghị"
-    assert fig.xpath("./figcaption/span")[0].text == "Thu Hà"
+    assert fig.xpath("./figcaption/span[@class='caption']/text()") == ["Quang cảnh Hội nghị"]
+    assert fig.xpath("./figcaption/span[@class='credit']/text()") == ["Ảnh: Thu Hà"]
     assert not fig.xpath("./img/@title")
+
+
+def test_a_credit_gets_the_label_once():
+    doc = html('![Quang cảnh](anh.jpg "Ảnh: Thu Hà")\n')
+    assert doc.xpath("//figcaption/span[@class='credit']/text()") == ["Ảnh: Thu Hà"]
+    en = lxml.html.fragment_fromstring(MD.render('![View](a.jpg "Thu Ha")\n', None, "Photo").html,
+                                       create_parent="div")
+    assert en.xpath("//figcaption/span[@class='credit']/text()") == ["Photo: Thu Ha"]
 
 
 def test_an_image_inside_text_stays_inline():
