@@ -87,13 +87,13 @@ class Redis:
 
 
 class Service:
-    def __init__(self, site: Path, store: str, rate_limit: int = 600):
+    def __init__(self, site: Path, store: str, rate_limit: int = 600, extra: tuple = ()):
         self.port = free_port()
         self.log = open(site / f"counter-{self.port}.log", "wb")
         env = dict(os.environ, PYTHONPATH=str(REPO))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sitegen.counter", "--site", str(site), "--port", str(self.port),
-             "--host", HOST, "--store", store, "--rate-limit", str(rate_limit)],
+             "--host", HOST, "--store", store, "--rate-limit", str(rate_limit), *extra],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 30
         while True:
@@ -115,6 +115,13 @@ class Service:
         code = self.proc.wait(30)
         self.log.close()
         return code
+
+    def final_stats(self) -> dict:
+        """The service's last "stop" log line: counts by outcome and group-commit figures."""
+        for line in reversed(Path(self.log.name).read_text().splitlines()):
+            if '"event": "stop"' in line:
+                return json.loads(line)
+        return {}
 
 
 def request_bytes(n: int, urls: list[str], port: int) -> tuple[str, bytes]:
@@ -232,7 +239,7 @@ def run_store(kind: str, args, tmp: Path, site: Path, urls: list[str]) -> dict:
     else:
         redis = Redis(tmp / f"redis-{time.monotonic_ns()}")
         store = redis.url
-    svc = Service(site, store, args.rate_limit)
+    svc = Service(site, store, args.rate_limit, ("--batch-ms", str(args.batch_ms)))
     try:
         # a short warm-up (JIT-free Python, but caches, the WAL file and connections warm up)
         asyncio.run(python_load(svc.port, urls[::-1], 8, 500, 2))
@@ -246,6 +253,7 @@ def run_store(kind: str, args, tmp: Path, site: Path, urls: list[str]) -> dict:
         svc.stop()
         if redis:
             redis.stop()
+    res["service"] = svc.final_stats()
     res["rate"] = res["acked"] / res["elapsed"]
     return res
 
@@ -280,6 +288,7 @@ def main() -> int:
     p.add_argument("--rate-limit", type=int, default=600)
     p.add_argument("--kill-after", type=float, default=2.0, help="SIGKILL this long into the last run")
     p.add_argument("--no-sigkill", action="store_true")
+    p.add_argument("--batch-ms", type=float, default=1.0, help="the service's --batch-ms (group-commit wait)")
     args = p.parse_args()
     if args.clients > 500 or args.hits > 2_000_000 or args.seconds > 120:
         sys.exit("bounded: at most 500 clients, 2,000,000 hits, 120 s")
@@ -293,13 +302,18 @@ def main() -> int:
         site, urls = make_site(tmp, args.pages)
         print(f"# counter_load: {args.clients} clients, {args.client} client, {args.pages} pages, "
               f"rate limit {args.rate_limit}/min per network, every hit a new visitor")
-        print("| store | client | acknowledged hits/s | p50 ms | p99 ms | acked | stored | other answers |")
-        print("|---|---|---:|---:|---:|---:|---:|---|")
+        print("| store | client | acknowledged hits/s | p50 ms | p99 ms | acked | stored | other answers "
+              "| commits | hits/commit | slowest commit ms |")
+        print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
         for kind in [s.strip() for s in args.stores.split(",") if s.strip()]:
             r = run_store(kind, args, tmp, site, urls)
             others = {k: v for k, v in r["statuses"].items() if k != 200 and v}
+            sv = r["service"]
+            commits = sv.get("commits", 0)
+            per = sv.get("committed_hits", 0) / commits if commits else 0
             print(f"| {kind} | {args.client} | {r['rate']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                  f"{r['acked']:,} | {r['stored']:,} | {others or '-'} |", flush=True)
+                  f"{r['acked']:,} | {r['stored']:,} | {others or '-'} | {commits:,} | {per:.1f} | "
+                  f"{sv.get('max_commit_ms', 0):.1f} |", flush=True)
         if not args.no_sigkill:
             k = run_sigkill(args, tmp, site, urls)
             print(f"\nSIGKILL after {args.kill_after:.1f} s of load on SQLite (exit {k['exit']}): "

@@ -98,6 +98,8 @@ class CounterService:
     def _take_stats(self) -> dict:
         out = dict(self.stats)
         self.stats.clear()
+        if out:
+            out.update(self.store.take_stats())
         return out
 
     async def _log_stats(self) -> None:

@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import time
 
 from sitegen.counter.days import DayClock
 from sitegen.counter.stores import (BOT, COUNTED, EXPORT_FORMAT, LIMITED, REPEAT, Hit, StoreError,
@@ -99,6 +100,8 @@ class RedisStore:
         self._writer: asyncio.Task | None = None
         self._closing = False
         self.commits = 0
+        self.committed_hits = 0
+        self.commit_max = 0.0
 
     async def start(self) -> None:
         import redis.asyncio as aioredis
@@ -170,6 +173,7 @@ class RedisStore:
             dkey = hashlib.blake2b(h.visitor + h.page.encode(), digest_size=12).hexdigest()
             args += [h.page, h.visitor.hex(), dkey, h.network.hex(), int(h.now * 1000),
                      int(h.now // 60), h.day, 1 if h.bot else 0]
+        t0 = time.perf_counter()
         try:
             res = await self._script(args=args)
         except Exception as exc:
@@ -180,6 +184,8 @@ class RedisStore:
                     fut.set_exception(StoreError(f"could not store the hit: {exc}"))
             return
         self.commits += 1
+        self.committed_hits += len(batch)
+        self.commit_max = max(self.commit_max, time.perf_counter() - t0)
         total, online = int(res[0]), int(res[1])
         m = self.manifest
         site = m.baseline_total + total
@@ -189,6 +195,14 @@ class RedisStore:
                 fut.set_result((STATUS[int(status)], {"page": m.pages.get(h.page, 0) + int(page_views),
                                                       "site": site, "today": int(today),
                                                       "online": online}))
+
+    def take_stats(self) -> dict:
+        """Batch figures since the last call (for the "stats" log line)."""
+        out = {"commits": self.commits, "committed_hits": self.committed_hits,
+               "max_commit_ms": round(self.commit_max * 1000, 1)}
+        self.commits = self.committed_hits = 0
+        self.commit_max = 0.0
+        return out
 
     # -- reading ----------------------------------------------------------------------------
     async def figures(self, page: str, now: float) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -57,6 +58,8 @@ class SQLiteStore:
         self.days: dict[str, int] = {}
         self.total = 0
         self.commits = 0
+        self.committed_hits = 0
+        self.commit_max = 0.0
         self._pending: list = []
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task | None = None
@@ -148,6 +151,7 @@ class SQLiteStore:
             for h, _, _ in batch:
                 pages[h.page] += 1
                 days[h.day] += 1
+            t0 = time.perf_counter()
             try:
                 await loop.run_in_executor(self._exec, self._commit, pages, days)
             except Exception as exc:          # disk full, I/O error: nothing of this batch counted
@@ -159,6 +163,8 @@ class SQLiteStore:
                         fut.set_exception(StoreError(f"could not store the hit: {exc}"))
                 continue
             self.commits += 1
+            self.committed_hits += len(batch)
+            self.commit_max = max(self.commit_max, time.perf_counter() - t0)
             for p, n in pages.items():
                 self.pages[p] = self.pages.get(p, 0) + n
             for d, n in days.items():
@@ -179,6 +185,14 @@ class SQLiteStore:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+    def take_stats(self) -> dict:
+        """Group-commit figures since the last call (for the "stats" log line)."""
+        out = {"commits": self.commits, "committed_hits": self.committed_hits,
+               "max_commit_ms": round(self.commit_max * 1000, 1)}
+        self.commits = self.committed_hits = 0
+        self.commit_max = 0.0
+        return out
 
     # -- reading ----------------------------------------------------------------------------
     def _figures(self, page: str, now: float, day: str) -> dict:
