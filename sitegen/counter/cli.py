@@ -152,8 +152,12 @@ async def _export(config: CounterConfig) -> int:
         data = await store.export()
     finally:
         await store.close()
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:            # `... export | head`: the reader left, which is fine
+        sys.stdout = None
     return EXIT_OK
 
 

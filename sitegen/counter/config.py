@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_TRUSTED = ("127.0.0.0/8", "::1/128")
@@ -29,7 +29,6 @@ class CounterConfig:
     sqlite_synchronous: str = "FULL"       # FULL: each group commit is fsynced
     redis_prefix: str = "sitegen:counter:"
     stats_interval: float = 60.0           # seconds between "stats" log lines; 0 = never
-    extra: dict = field(default_factory=dict)
 
     @property
     def manifest_path(self) -> Path:

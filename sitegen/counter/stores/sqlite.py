@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import time
 from collections import Counter
@@ -113,7 +114,7 @@ class SQLiteStore:
         return self._db is not None and self._writer is not None and not self._writer.done()
 
     async def day_key(self, day: str) -> bytes:
-        import os
+        """A fresh random key: it lives in this process's memory only (one process per file)."""
         return os.urandom(32)
 
     # -- hits -------------------------------------------------------------------------------
