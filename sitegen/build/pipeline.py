@@ -107,12 +107,12 @@ def _build(opts, cfg, chain, report, published, indexes, urls, now, media: Media
     media.process(report)               # image errors are content errors: nothing is written yet
     result.images = media.stats
     report.check()
-    files.update(media.outputs())
+    images = media.outputs()
     timer.lap("images")
     site = build_site(cfg, items, indexes, now, opts.counts)
     renderer = Renderer(site, chain)
     routes = renderer.routes()
-    outputs = _plan_outputs(site, routes, files, chain, opts.site, report)
+    outputs = _plan_outputs(site, routes, files, chain, opts.site, report, images)
     report.check()
     timer.lap("model")
     result.warnings = report.warnings
@@ -211,6 +211,8 @@ def _render_bodies(docs: list[Document], urls: dict[str, str], cfg: SiteConfig, 
             elif isinstance(res, Resolved) and res.picture is not None and media is not None:
                 _, file, _ = resolver.images[before]
                 media.use(file, Use(doc.rel, line, fld, "photo", ref.src))
+                resolver.described.setdefault(file.resolve(), (ref.alt if ref.alt != ref.caption else None,
+                                                               ref.credit))
                 plan = media.plan(file)
                 assert isinstance(plan, ImagePlan)
                 pic = res.picture
@@ -260,7 +262,7 @@ class _Outputs:
 
 
 def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: Path,
-                  report: Report) -> _Outputs:
+                  report: Report, images: dict[str, Path] | None = None) -> _Outputs:
     """Every file the build will write, with a check that no two sources write the same path."""
     owners: dict[str, str] = {}
 
@@ -291,6 +293,10 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
     for url, path in files.items():
         rel = url.lstrip("/")
         if claim(rel, path.relative_to(site_root).as_posix()):
+            copies[rel] = path
+    for url, path in (images or {}).items():     # processed photos, from the image cache
+        rel = url.lstrip("/")
+        if claim(rel, "the image pipeline"):
             copies[rel] = path
     return _Outputs(copies)
 

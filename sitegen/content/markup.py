@@ -32,6 +32,8 @@ class Resolved:
     width: int | None = None
     height: int | None = None
     picture: "Picture | None" = None     # a processed image: srcset, WebP/AVIF sources
+    alt: str | None = None               # the front matter's alt text and credit for this photo,
+    credit: str | None = None            # used by a figure of the same file in the body
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,11 @@ class _Rewrite(Treeprocessor):
                     lone = _is_lone(parent, el) and parent.tag == "p" and el.get("alt")
                     if not (el.get("alt") or "").strip():
                         self.missing_alt.append(el.get("src", ""))
-                    picture = self._image(el, resolve)
-                    if picture is not None:
-                        _to_picture(parent, i, el, picture, self.sizes)
+                    found = self._image(el, resolve)
+                    if found and found.picture is not None:
+                        _to_picture(parent, i, el, found.picture, self.sizes)
                     if lone:
-                        _to_figure(parent, el, self.credit_label)
+                        _to_figure(parent, el, self.credit_label, found)
                 elif el.tag == "table":
                     _wrap_table(parent, i, el)
                 elif el.tag == "th" and parent.tag == "tr" and "scope" not in el.attrib:
@@ -93,7 +95,7 @@ class _Rewrite(Treeprocessor):
                     elif isinstance(result, LinkProblem):
                         self.problems.append(result)
 
-    def _image(self, el: etree.Element, resolve: Resolver | None) -> "Picture | None":
+    def _image(self, el: etree.Element, resolve: Resolver | None) -> Resolved | None:
         el.set("loading", "lazy")
         el.set("decoding", "async")
         if not resolve:
@@ -104,7 +106,7 @@ class _Rewrite(Treeprocessor):
             if result.width and result.height:
                 el.set("width", str(result.width))
                 el.set("height", str(result.height))
-            return result.picture
+            return result
         if isinstance(result, LinkProblem):
             self.problems.append(result)
         return None
@@ -139,11 +141,16 @@ def _is_lone(parent: etree.Element, el: etree.Element) -> bool:
     return (len(parent) == 1 and not (parent.text or "").strip() and not (el.tail or "").strip())
 
 
-def _to_figure(p: etree.Element, img: etree.Element, credit_label: str) -> None:
+def _to_figure(p: etree.Element, img: etree.Element, credit_label: str, found: Resolved | None) -> None:
     """<p><img alt="Caption" title="credit"></p> → <figure class="photo"><img><figcaption>
     <span class="caption">Caption</span> <span class="credit">Ảnh: credit</span></figcaption></figure>,
-    as the theme's figure macro writes a front-matter photo."""
+    as the theme's figure macro writes a front-matter photo. A photo also listed in the front matter
+    takes its alt text and credit from there unless the body gives them."""
     caption, credit = img.get("alt", ""), (img.attrib.pop("title", None) or "").strip()
+    if found is not None:
+        credit = credit or (found.credit or "")
+        if found.alt and found.alt != caption:
+            img.set("alt", found.alt)
     p.tag = "figure"
     p.set("class", "photo")
     cap = etree.SubElement(p, "figcaption")

@@ -44,6 +44,7 @@ class ArticleResolver:
     media: MediaPipeline | None = None            # None: images are published as they are
     files: dict[str, Path] = field(default_factory=dict)   # output URL → source file
     images: list[tuple[str, Path, str]] = field(default_factory=list)   # (target, file, image|link) processed
+    described: dict[Path, tuple[str, str | None]] = field(default_factory=dict)   # front-matter alt, credit
 
     def __call__(self, target: str, is_image: bool) -> Resolved | LinkProblem | None:
         kind = "image" if is_image else "link"
@@ -118,7 +119,8 @@ class ArticleResolver:
             return None   # SVG, animated: published unchanged
         self.images.append((target, file, kind))
         pic = plan.picture("full")
-        return Resolved(pic.url, pic.width, pic.height, picture=pic)
+        alt, credit = self.described.get(file.resolve(), (None, None))
+        return Resolved(pic.url, pic.width, pic.height, picture=pic, alt=alt, credit=credit)
 
     def publish(self, file: Path) -> str:
         """The URL a content file is published at: next to a bundle's page, else mirroring content/."""

@@ -12,6 +12,8 @@ written, publish from the cache, prune the cache after the site was swapped into
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -70,7 +72,16 @@ def cpu_count() -> int:
 class MediaPipeline:
     def __init__(self, cfg: SiteConfig):
         self.cfg = cfg.images
-        self.cache = ImageCache(cfg.cache_dir / CACHE_FOLDER)
+        folder = cfg.cache_dir / CACHE_FOLDER
+        self._temporary: Path | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            writable = os.access(folder, os.W_OK)
+        except OSError:
+            writable = False
+        if not writable:   # a read-only site folder: process into a folder that lasts one build
+            self._temporary = folder = Path(tempfile.mkdtemp(prefix="sitegen-images-"))
+        self.cache = ImageCache(folder)
         self._plans: dict[Path, ImagePlan | ImageProblem | Passthrough] = {}
         self._uses: dict[Path, list[Use]] = defaultdict(list)
         self._failed: set[Path] = set()
@@ -177,6 +188,9 @@ class MediaPipeline:
 
     def close(self) -> None:
         self.cache.unlock()
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
 
 
 def _context():
