@@ -1,0 +1,62 @@
+"""Output formats from [images] formats (AVIF too), names from Vietnamese file names, and what is
+published unchanged: SVG drawings and animated GIFs."""
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from imagetest import media_files, noise, save_jpeg
+
+
+def test_avif_webp_and_jpeg_in_the_configured_order(photo_site, builder):
+    save_jpeg(photo_site.bundle("bai-anh") / "anh.jpg", noise(300, 200))
+    photo_site.images('formats = ["avif", "webp", "jpeg"]\nwidths = [150, 300]')
+    photo_site.article(photos=[{"src": "anh.jpg", "caption": "Ảnh"}])
+    built = builder(photo_site.root)
+    img = built.html(photo_site.url()).xpath("//main//figure//img")[0]
+    [picture] = img.xpath("ancestor::picture")
+    assert [s.get("type") for s in picture.xpath(".//source")] == ["image/avif", "image/webp"]
+    avif = picture.xpath(".//source")[0].get("srcset").split(", ")[-1].split()[0]
+    with Image.open(built.path(avif)) as im:
+        assert im.format == "AVIF" and im.size == (300, 200)
+    assert img.get("src").endswith(".jpg")
+
+
+def test_webp_only(photo_site, builder):
+    save_jpeg(photo_site.bundle("bai-anh") / "anh.jpg", noise(300, 200))
+    photo_site.images('formats = ["webp"]')
+    photo_site.article(photos=[{"src": "anh.jpg", "caption": "Ảnh"}])
+    built = builder(photo_site.root)
+    doc = built.html(photo_site.url())
+    img = doc.xpath("//main//figure//img")[0]
+    assert img.get("src").endswith(".webp") and not img.xpath("ancestor::picture")
+    og = doc.xpath('//meta[@property="og:image"]/@content')[0]
+    assert og.endswith(".jpg"), "Open Graph and feeds always get a JPEG"
+
+
+def test_vietnamese_file_names_give_ascii_urls(photo_site, builder):
+    save_jpeg(photo_site.bundle("bai-anh") / "Quang cảnh Hội nghị Đà Nẵng.JPG", noise(200, 100))
+    photo_site.article(photos=[{"src": '"Quang cảnh Hội nghị Đà Nẵng.JPG"', "caption": "Quang cảnh"}])
+    built = builder(photo_site.root)
+    names = list(media_files(built.out))
+    assert names and all(n.startswith("quang-canh-hoi-nghi-da-nang-") for n in names), names
+    assert all(n.isascii() for n in names)
+
+
+def test_svg_and_animated_gif_are_published_unchanged(photo_site, builder):
+    folder = photo_site.bundle("bai-anh")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>'
+    (folder / "so-do.svg").write_bytes(svg)
+    frames = [Image.new("RGB", (40, 20), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    (folder / "dong.gif").write_bytes(buf.getvalue())
+    photo_site.article(photos=[{"src": "so-do.svg", "caption": "Sơ đồ"}], body="![Ảnh động](dong.gif)\n")
+    built = builder(photo_site.root)
+    url = photo_site.url()
+    assert built.bytes(url + "so-do.svg") == svg and built.bytes(url + "dong.gif") == buf.getvalue()
+    imgs = {img.get("alt"): img for img in built.html(url).xpath("//main//img")}
+    assert imgs["Sơ đồ"].get("src") == url + "so-do.svg"
+    assert (imgs["Ảnh động"].get("src"), imgs["Ảnh động"].get("width")) == (url + "dong.gif", "40")
+    assert not media_files(built.out)
