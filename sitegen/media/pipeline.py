@@ -11,12 +11,15 @@ written, publish from the cache, prune the cache after the site was swapped into
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,8 +162,16 @@ class MediaPipeline:
         self.stats.workers = workers
         if workers <= 1:
             return [run(job) for job in jobs]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            return list(pool.map(run, jobs, chunksize=1))
+        done: dict[str, Done] = {}
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+                for result in pool.map(run, jobs, chunksize=1):
+                    done[result.source] = result
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # No worker processes here (no /dev/shm, a worker killed for memory, a script without
+            # an `if __name__ == "__main__":` guard): finish the rest in this process.
+            self.stats.workers = 1
+        return [done.get(job.source) or run(job) for job in jobs]
 
     # --- publishing --------------------------------------------------------------------------------
 
@@ -194,8 +205,15 @@ class MediaPipeline:
 
 
 def _context():
-    """Worker processes start from a clean server process, not from a fork of a build that may run
-    threads (the dev server's watcher)."""
-    import multiprocessing
+    """How worker processes start. A fork is quickest and runs nothing again, but forking a process
+    that runs other threads (the dev server) can deadlock: then a clean server process forks the
+    workers instead (which, like spawn, imports the program's main module again: scripts calling
+    build() need an `if __name__ == "__main__":` guard there)."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sitegen.media.process"])
+        return ctx
+    return multiprocessing.get_context("spawn")
