@@ -52,8 +52,8 @@ def test_new_creates_a_bundle_prints_its_path_and_url_and_a_build_publishes_it(s
     page = out / url.removeprefix("https://viet-bai.example.gov.vn/") / "index.html"
     html = page.read_text(encoding="utf-8")
     assert f"<h1 class=\"article-title\">{TITLE}</h1>" in html
-    assert "quang-canh-hoi-nghi.jpg" in html
-    assert (page.parent / "quang-canh-hoi-nghi.jpg").is_file()
+    assert "/media/quang-canh-hoi-nghi-" in html   # processed renditions
+    assert list((out / "media").glob("quang-canh-hoi-nghi-*.jpg")), "the photo's renditions are published"
     assert TITLE in (out / "tin-tuc" / "index.html").read_text(encoding="utf-8")
 
 
