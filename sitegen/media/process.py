@@ -83,16 +83,22 @@ def _run(job: Job, done: Done) -> None:
     sx, sy = work.width / p.width, work.height / p.height
     cache = Path(job.cache_dir)
     flat = None
-    for spec in job.specs:
+    resized: dict[tuple, Image.Image] = {}     # one resize serves every format of a size
+    for spec in sorted(job.specs, key=lambda s: (s.box, s.width, s.height, s.fmt)):
         src = work
         if spec.fmt == "jpeg" and work.mode == "RGBA":   # a transparent image's Open Graph JPEG
             if flat is None:
                 flat = Image.new("RGB", work.size, _WHITE)
                 flat.paste(work, mask=work.getchannel("A"))
             src = flat
-        l, t, r, b = spec.box
-        box = (l * sx, t * sy, r * sx, b * sy)
-        out = src.resize((spec.width, spec.height), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+        key = (spec.box, spec.width, spec.height, src is flat)
+        if key not in resized:
+            resized.clear()
+            l, t, r, b = spec.box
+            box = (l * sx, t * sy, r * sx, b * sy)
+            resized[key] = src.resize((spec.width, spec.height), Image.Resampling.LANCZOS, box=box,
+                                      reducing_gap=3.0)
+        out = resized[key]
         out.info = {}
         data = encode(out, spec.fmt, spec.quality)
         _write(cache, spec.name, data)
