@@ -152,7 +152,10 @@ class MediaPipeline:
             for name, size, sha in done.written:
                 self.cache.add(name, size, sha)
                 self.stats.written += 1
-        self.cache.save()
+        try:
+            self.cache.save()
+        except OSError:
+            pass    # the files are published; without an index the next build makes them again
         self.stats.seconds = time.perf_counter() - started
 
     def _run(self, jobs: list[Job]) -> list[Done]:
@@ -192,10 +195,14 @@ class MediaPipeline:
         names = {s.name for _, p in plans for s in p.specs.values()}
         sources = {str(k) for k in self._plans}
         shas = {p.sha for _, p in plans}
-        self.cache.lock()
-        self.stats.pruned = self.cache.prune(names, sources, shas)
-        self.cache.save()
-        self.close()
+        try:
+            self.cache.lock()
+            self.stats.pruned = self.cache.prune(names, sources, shas)
+            self.cache.save()
+        except OSError:
+            pass    # the site is published; a cache that cannot be tidied only costs time later
+        finally:
+            self.close()
 
     def close(self) -> None:
         self.cache.unlock()

@@ -52,6 +52,9 @@ def run(job: Job) -> Done:
         done.error = (f"is too large to open safely ({exc})", "resize the photo before adding it")
     except Unsupported as exc:
         done.error = (str(exc), "re-export the photo as an ordinary RGB JPEG")
+    except CacheWriteError as exc:
+        done.error = (f"could not be written to the image cache: {exc}",
+                      "check the free space and permissions of the site's .cache/images/ folder")
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError) as exc:
         done.error = _decode_error(exc)
     done.seconds = time.perf_counter() - started
@@ -180,8 +183,19 @@ def encode(im: Image.Image, fmt: str, quality: int) -> bytes:
     return buf.getvalue()
 
 
+class CacheWriteError(Exception):
+    """The cache folder refused a file (disk full, permissions)."""
+
+
 def _write(cache: Path, name: str, data: bytes) -> None:
     """Write under a temporary name, then rename: a killed build never leaves half a file."""
     tmp = cache / f".{name}.{os.getpid()}.tmp"
-    tmp.write_bytes(data)
-    os.replace(tmp, cache / name)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, cache / name)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise CacheWriteError(exc.strerror or str(exc)) from None

@@ -26,8 +26,9 @@ def check_picture(built, img, *, sizes_needed: bool = True) -> list[int]:
     assert published(built, src).size == (width, height)
     entries = srcset_entries(img.get("srcset"))
     for url, w in entries:
-        assert published(built, url).width == w, url
-        assert url.endswith(".jpg")
+        im = published(built, url)
+        assert im.width == w and im.format == "JPEG", url
+        assert im.info.get("progressive"), f"{url} is not a progressive JPEG"
     assert entries[-1][0] == src, "src is the largest JPEG"
     if sizes_needed:
         assert img.get("sizes")
