@@ -21,6 +21,47 @@ RELATED_COUNT = 5
 OTHER_COUNT = 5
 
 
+def fit_sizes(sizes: str, width: int | None) -> str:
+    """`sizes` with every length capped at `width` pixels.
+
+    With `srcset` width descriptors the browser takes the `sizes` length as the picture's width, so
+    a photo narrower than the column would be stretched to the column: capped, it is shown at its
+    own width. `"(min-width: 60em) 52rem, 100vw"` → `"(min-width: 60em) min(640px, 52rem),
+    min(640px, 100vw)"`."""
+    if not width or not sizes.strip():
+        return sizes
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(sizes):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(sizes[start:i])
+            start = i + 1
+    parts.append(sizes[start:])
+    out = []
+    for part in parts:
+        condition, length = _split_source_size(part.strip())
+        out.append(f"{condition} min({width}px, {length})".strip() if length else part.strip())
+    return ", ".join(out)
+
+
+def _split_source_size(part: str) -> tuple[str, str]:
+    """`(min-width: 60em) calc(100vw - 2rem)` → ("(min-width: 60em)", "calc(100vw - 2rem)")."""
+    if part.endswith(")"):
+        depth, i = 0, len(part) - 1
+        for i in range(len(part) - 1, -1, -1):
+            depth += (part[i] == ")") - (part[i] == "(")
+            if depth == 0:
+                break
+        j = i
+        while j > 0 and (part[j - 1].isalnum() or part[j - 1] == "-"):
+            j -= 1
+        if j == i:            # a media condition without a length: leave it alone
+            return part, ""
+        return part[:j].strip(), part[j:]
+    cut = part.rfind(" ")
+    return (part[:cut].strip(), part[cut + 1:]) if cut >= 0 else ("", part)
+
+
 @dataclass(frozen=True)
 class ImageSource:
     """One `<source>` of a `<picture>`: a modern format at several widths."""
@@ -44,6 +85,10 @@ class Picture:
     def webp_srcset(self) -> str:
         return next((s.srcset for s in self.sources if s.type == "image/webp"), "")
 
+    def fit_sizes(self, sizes: str) -> str:
+        """`sizes` capped at this picture's width (see `fit_sizes`)."""
+        return fit_sizes(sizes, self.width)
+
 
 @dataclass(frozen=True)
 class Photo:
@@ -54,7 +99,7 @@ class Photo:
     width: int | None
     height: int | None
     srcset: str = ""                       # fallback format at every width ("" if not processed, e.g. SVG)
-    sizes: str = ""                        # the `sizes` attribute for article photos ([images] sizes)
+    sizes: str = ""                        # `sizes` for article photos: [images] sizes, capped at `width`
     sources: tuple[ImageSource, ...] = ()  # WebP (and AVIF) `<source>`s
     type: str = ""                         # MIME type of `url`
     thumb: Picture | None = None           # listing thumbnail, cropped to [images] thumb_aspect (lead photo)
@@ -67,6 +112,10 @@ class Photo:
     @property
     def og_url(self) -> str | None:
         return self.og.url if self.og else None
+
+    def fit_sizes(self, sizes: str) -> str:
+        """`sizes` capped at this photo's width (see `fit_sizes`)."""
+        return fit_sizes(sizes, self.width)
 
 
 @dataclass(frozen=True)

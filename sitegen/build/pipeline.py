@@ -218,7 +218,7 @@ def _render_bodies(docs: list[Document], urls: dict[str, str], cfg: SiteConfig, 
                 pic = res.picture
                 lead = i == 0   # listings, Open Graph and feeds show the lead photo only
                 photos.append(Photo(pic.url, ref.caption, ref.alt, ref.credit, pic.width, pic.height,
-                                    srcset=pic.srcset, sizes=cfg.images.sizes, sources=pic.sources,
+                                    srcset=pic.srcset, sizes=pic.fit_sizes(cfg.images.sizes), sources=pic.sources,
                                     type=pic.type, thumb=plan.picture("thumb") if lead else None,
                                     og=plan.picture("og") if lead else None))
             elif isinstance(res, Resolved):

@@ -113,7 +113,9 @@ class _Rewrite(Treeprocessor):
 
 
 def _to_picture(parent: etree.Element, index: int, img: etree.Element, pic: "Picture", sizes: str) -> None:
-    """<img> → <picture><source type=image/webp srcset sizes>…<img srcset sizes></picture>."""
+    """<img> → <picture><source type=image/webp srcset sizes>…<img srcset sizes></picture>; `sizes`
+    is capped at the picture's width, so a small photo is not stretched to the column."""
+    sizes = pic.fit_sizes(sizes)
     if pic.srcset:
         img.set("srcset", pic.srcset)
         img.set("sizes", sizes)

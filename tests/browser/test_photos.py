@@ -38,6 +38,9 @@ def test_the_browser_loads_webp_and_images_keep_their_size(page, basic_url):
     assert box["width"] > 0 and box["height"] > 0
     ratio = int(lead.get_attribute("width")) / int(lead.get_attribute("height"))
     assert box["width"] / box["height"] == pytest.approx(ratio, rel=0.05)
+    # The basic site's photos are tiny (64 px): shown at their own size, not stretched to the column.
+    for img in page.locator("main figure img").all():
+        assert img.bounding_box()["width"] <= int(img.get_attribute("width")) + 0.5, img.get_attribute("src")
 
 
 def test_gallery_is_accessible(page, basic_url):

@@ -192,3 +192,25 @@ def test_english_pages_say_photo(photo_site, builder):
     doc = built.html("/en/tin-tuc/2024/01/bai-anh/")
     captions = [c.text_content() for c in doc.xpath("//main//figcaption")]
     assert captions == ["The hall Photo: Thu Ha", "The hall Photo: Thu Ha"]
+
+
+def test_sizes_are_capped_at_the_photo_width():
+    from sitegen.model import fit_sizes
+    assert fit_sizes("(min-width: 75em) 52rem, (min-width: 60em) calc(100vw - 23rem), calc(100vw - 2rem)", 640) == (
+        "(min-width: 75em) min(640px, 52rem), (min-width: 60em) min(640px, calc(100vw - 23rem)), "
+        "min(640px, calc(100vw - 2rem))")
+    assert fit_sizes("100vw", 90) == "min(90px, 100vw)"
+    assert fit_sizes("(min-width: 40em) and (max-width: 80em) 50vw, 100vw", 300) == \
+        "(min-width: 40em) and (max-width: 80em) min(300px, 50vw), min(300px, 100vw)"
+    assert fit_sizes("100vw", None) == "100vw"
+
+
+def test_a_small_photo_is_not_stretched_to_the_column(photo_site, builder):
+    save_jpeg(photo_site.bundle("bai-anh") / "nho.jpg", noise(90, 60))
+    photo_site.article(photos=[{"src": "nho.jpg", "caption": "Ảnh nhỏ"}], body="![Ảnh nhỏ](nho.jpg)\n")
+    built = builder(photo_site.root)
+    imgs = built.html(photo_site.url()).xpath("//main//figure//img")
+    assert len(imgs) == 2
+    for img in imgs:
+        assert img.get("sizes").startswith("(min-width: 75em) min(90px, ") and "min(90px, calc(100vw - 2rem))" in img.get("sizes")
+        assert img.xpath("ancestor::picture//source")[0].get("sizes") == img.get("sizes")
