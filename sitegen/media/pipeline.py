@@ -105,7 +105,7 @@ class MediaPipeline:
             st = path.stat()
             sha = self.cache.source_sha(path, st)
             known = self.cache.probes.get(sha)
-            info = Probe.from_json(known) if known else probe(path)
+            info = (Probe.from_json(known) if known else None) or probe(path)
             check_pixels(info)
             self.cache.probes[sha] = info.to_json()
         except ImageProblem as problem:

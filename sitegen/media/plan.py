@@ -59,9 +59,12 @@ def crop_box(w: int, h: int, aspect: tuple[int, int]) -> tuple[int, int, int, in
     return (0, y, w, y + ch)
 
 
-def _name(stem: str, sha: str, box, w: int, h: int, fmt: str, quality: int) -> str:
+def _name(stem: str, sha: str, box, w: int, h: int, fmt: str, quality: int, flattened: bool = False) -> str:
     q = "" if fmt == "png" else str(quality)
-    key = hashlib.sha256(f"{VERSION}|{sha}|{box}|{w}x{h}|{fmt}|{q}".encode()).hexdigest()[:12]
+    # An image whose unused alpha channel is dropped gets names of its own: earlier versions kept
+    # that channel in its WebP files, and a name must never stand for two different files.
+    flat = "|opaque" if flattened else ""
+    key = hashlib.sha256(f"{VERSION}|{sha}|{box}|{w}x{h}|{fmt}|{q}{flat}".encode()).hexdigest()[:12]
     return f"{stem}-{w}x{h}.{key}.{EXT[fmt]}"
 
 
@@ -74,8 +77,8 @@ class ImagePlan:
         self._pictures: dict[str, Picture] = {}
 
     def _spec(self, box, w: int, h: int, fmt: str) -> Spec:
-        spec = Spec(_name(self.stem, self.sha, box, w, h, fmt, self.cfg.quality), box, w, h, fmt,
-                    self.cfg.quality)
+        spec = Spec(_name(self.stem, self.sha, box, w, h, fmt, self.cfg.quality, self.probe.opaque_alpha),
+                    box, w, h, fmt, self.cfg.quality)
         self.specs.setdefault(spec.name, spec)
         return spec
 

@@ -31,21 +31,34 @@ class ImageProblem(Exception):
         self.message, self.hint = message, hint
 
 
+# Bump when what a probe finds changes: probes cached by an older sitegen are then read again.
+PROBE_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Probe:
     format: str          # Pillow's format name: JPEG, PNG, …
     width: int           # as shown: after the EXIF orientation is applied
     height: int
     orientation: int     # EXIF orientation 1-8
-    alpha: bool          # has transparency: published as WebP + PNG instead of WebP + JPEG
+    alpha: bool          # has transparent pixels: published as WebP + PNG instead of WebP + JPEG
     animated: bool       # several frames (GIF, APNG, WebP): published unchanged
+    opaque_alpha: bool = False   # an alpha channel (or transparent colour) that no pixel uses:
+                                 # published like an opaque photo, its alpha dropped
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "version": PROBE_VERSION}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Probe":
-        return cls(**data)
+    def from_json(cls, data: dict) -> "Probe | None":
+        """The cached probe, or None when an older sitegen wrote it (probe the file again)."""
+        fields = dict(data)
+        if fields.pop("version", None) != PROBE_VERSION:
+            return None
+        try:
+            return cls(**fields)
+        except TypeError:
+            return None
 
 
 def megapixels(pixels: int) -> str:
@@ -89,7 +102,29 @@ def probe(path: Path) -> Probe:
     w, h = (raw_h, raw_w) if orientation in _ROTATED else (raw_w, raw_h)
     found = Probe(fmt, w, h, orientation, alpha, animated)
     check_pixels(found)
+    if alpha and not animated and _fully_opaque(path):
+        found = Probe(fmt, w, h, orientation, False, animated, opaque_alpha=True)
     return found
+
+
+def _fully_opaque(path: Path) -> bool:
+    """True when an image with an alpha channel or a transparent colour has no pixel that is not
+    fully opaque (screenshots and exports often carry an unused alpha channel). This decodes the
+    pixels, once per source (probes are cached); the caller has checked the pixel limit. A file
+    that cannot be decoded counts as transparent: the worker reports it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                if im.mode in _ALPHA_MODES:
+                    im.load()
+                    a = im.getchannel(im.getbands()[-1])
+                else:                      # a tRNS colour key (palette, grey or RGB)
+                    a = im.convert("RGBA").getchannel("A")
+                low, _ = a.getextrema()
+                return low == 255
+    except Exception:   # noqa: BLE001 - any decoding problem is the worker's to report
+        return False
 
 
 def check_pixels(found: Probe) -> None:
