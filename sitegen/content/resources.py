@@ -11,12 +11,15 @@ from PIL import Image
 
 from sitegen.content.markup import LinkProblem, Resolved
 from sitegen.content.schema import Document
-from sitegen.media import ImagePlan, ImageProblem, MediaPipeline
+from sitegen.media import ImagePlan, ImageProblem, MediaPipeline, SvgPlan, Use
 
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
 # Links to these files in content/ publish the processed photo, never the original (which may
 # carry GPS and camera data).
 RASTER_EXTS = {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".avif", ".tif", ".tiff", ".bmp"}
+# SVG drawings in content/ (photos, inline images, links) are published sanitised (sitegen/media/svg.py):
+# opened on its own, an SVG is a document that may run scripts.
+PROCESSED_EXTS = RASTER_EXTS | {".svg"}
 _EXTERNAL = ("http", "https", "mailto", "tel", "data", "ftp")
 
 
@@ -102,7 +105,7 @@ class ArticleResolver:
         if not lexical.is_file():
             return LinkProblem(target, kind, f"does not exist (looked for {lexical.relative_to(self.content_dir.parent).as_posix()})",
                                "check the file name and that the file is next to the article")
-        if is_image or lexical.suffix.lower() in RASTER_EXTS:
+        if is_image or lexical.suffix.lower() in PROCESSED_EXTS:
             processed = self._processed(target, lexical, kind)
             if processed is not None:
                 return processed
@@ -115,12 +118,27 @@ class ArticleResolver:
         plan = self.media.plan(file)
         if isinstance(plan, ImageProblem):
             return LinkProblem(target, kind, plan.message, plan.hint)
+        if isinstance(plan, SvgPlan):
+            use = self._use(target, kind)
+            if use.field == "body":
+                self.images.append((target, file, kind))   # the build records it with its line
+            else:
+                self.media.use(file, use)                 # a front-matter photo (no Picture to plan)
+            return Resolved(plan.url, plan.width, plan.height)
         if not isinstance(plan, ImagePlan):
-            return None   # SVG, animated: published unchanged
+            return None   # animated: published unchanged
         self.images.append((target, file, kind))
         pic = plan.picture("full")
         alt, credit = self.described.get(file.resolve(), (None, None))
         return Resolved(pic.url, pic.width, pic.height, picture=pic, alt=alt, credit=credit)
+
+    def _use(self, target: str, kind: str) -> Use:
+        """Who uses a file, for the image pipeline's errors: a front-matter photo or the body."""
+        for i, ref in enumerate(self.doc.photos):
+            if ref.src == target:
+                fld = f"photos[{i}].src"
+                return Use(self.doc.rel, self.doc.line(fld) or ref.line, fld, "photo", target)
+        return Use(self.doc.rel, None, "body", kind, target)
 
     def publish(self, file: Path) -> str:
         """The URL a content file is published at: next to a bundle's page, else mirroring content/."""

@@ -5,12 +5,14 @@ written, publish from the cache, prune the cache after the site was swapped into
     plan = media.plan(path)                 # header only: sizes and URLs for the HTML
     media.use(path, Use(...))               # who uses it, to name them in errors
     media.process(report)                   # decode and encode what the cache lacks, in parallel
+                                            # (and write sanitised SVG drawings into the cache)
     files = media.outputs()                 # URL → cached file, for the writer
     media.finish()                          # after a successful build: prune, save, unlock
     media.close()                           # always
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -27,9 +29,10 @@ from sitegen.config import SiteConfig
 from sitegen.content.text import slugify
 from sitegen.errors import Report
 from sitegen.media.cache import ImageCache
-from sitegen.media.plan import ImagePlan
+from sitegen.media.plan import URL_PREFIX, ImagePlan
 from sitegen.media.probe import ImageProblem, Probe, check_pixels, probe
-from sitegen.media.process import Done, Job, run
+from sitegen.media.process import CacheWriteError, Done, Job, run, write_cache_file
+from sitegen.media.svg import VERSION as SVG_VERSION, sanitize_svg
 
 CACHE_FOLDER = "images"
 
@@ -47,10 +50,31 @@ class Use:
 
 @dataclass(frozen=True)
 class Passthrough:
-    """An image published unchanged under its own name: SVG drawings and animated GIF/WebP/PNG."""
+    """An image published unchanged under its own name: animated GIF/WebP/PNG."""
 
     width: int | None = None
     height: int | None = None
+
+
+@dataclass
+class SvgPlan:
+    """An SVG drawing, sanitised (see svg.py) and published from the cache under a name that carries
+    a hash of its bytes and of the sanitiser's version."""
+
+    sha: str
+    name: str
+    width: int | None
+    height: int | None
+    data: bytes | None        # the sanitised drawing, until it is in the cache
+
+    @property
+    def url(self) -> str:
+        return URL_PREFIX + self.name
+
+
+def svg_name(stem: str, sha: str) -> str:
+    key = hashlib.sha256(f"svg|{SVG_VERSION}|{sha}".encode()).hexdigest()[:12]
+    return f"{stem}.{key}.svg"
 
 
 @dataclass
@@ -85,22 +109,22 @@ class MediaPipeline:
         if not writable:   # a read-only site folder: process into a folder that lasts one build
             self._temporary = folder = Path(tempfile.mkdtemp(prefix="sitegen-images-"))
         self.cache = ImageCache(folder)
-        self._plans: dict[Path, ImagePlan | ImageProblem | Passthrough] = {}
+        self._plans: dict[Path, ImagePlan | ImageProblem | Passthrough | SvgPlan] = {}
         self._uses: dict[Path, list[Use]] = defaultdict(list)
         self._failed: set[Path] = set()
         self.stats = MediaStats()
 
     # --- planning (while Markdown is rendered) ---------------------------------------------------
 
-    def plan(self, file: Path) -> ImagePlan | ImageProblem | Passthrough:
+    def plan(self, file: Path) -> ImagePlan | ImageProblem | Passthrough | SvgPlan:
         key = file.resolve()
         if key not in self._plans:
             self._plans[key] = self._plan(key)
         return self._plans[key]
 
-    def _plan(self, path: Path) -> ImagePlan | ImageProblem | Passthrough:
+    def _plan(self, path: Path) -> ImagePlan | ImageProblem | Passthrough | SvgPlan:
         if path.suffix.lower() == ".svg":
-            return Passthrough()
+            return self._plan_svg(path)
         try:
             st = path.stat()
             sha = self.cache.source_sha(path, st)
@@ -114,14 +138,32 @@ class MediaPipeline:
             return ImageProblem(f"cannot be read ({exc.strerror or exc})", "check the file's permissions")
         if info.animated:
             return Passthrough(info.width, info.height)
-        stem = slugify(path.stem)[:60].strip("-") or "anh"
-        return ImagePlan(info, sha, stem, self.cfg)
+        return ImagePlan(info, sha, _stem(path), self.cfg)
+
+    def _plan_svg(self, path: Path) -> SvgPlan | ImageProblem:
+        """Sanitise now (cheap), so that a malformed drawing is a content error of the article that
+        uses it; the cache gets the file in process(), under the build's lock."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return ImageProblem(f"cannot be read ({exc.strerror or exc})", "check the file's permissions")
+        try:
+            clean = sanitize_svg(data)
+        except ImageProblem as problem:
+            return problem
+        sha = hashlib.sha256(data).hexdigest()
+        return SvgPlan(sha, svg_name(_stem(path), sha), clean.width, clean.height, clean.data)
 
     def use(self, file: Path, where: Use) -> None:
-        self._uses[file.resolve()].append(where)
+        uses = self._uses[file.resolve()]
+        if where not in uses:      # a build may resolve an article's photos more than once
+            uses.append(where)
 
     def _used_plans(self) -> list[tuple[Path, ImagePlan]]:
         return [(k, p) for k, p in self._plans.items() if isinstance(p, ImagePlan) and k in self._uses]
+
+    def _used_svgs(self) -> list[tuple[Path, SvgPlan]]:
+        return [(k, p) for k, p in self._plans.items() if isinstance(p, SvgPlan) and k in self._uses]
 
     # --- processing (before anything is written) -------------------------------------------------
 
@@ -132,11 +174,14 @@ class MediaPipeline:
         self.cache.lock()
         jobs = []
         plans = self._used_plans()
-        self.stats.sources = len(plans)
+        svgs = self._used_svgs()
+        self.stats.sources = len(plans) + len(svgs)
         for path, plan in plans:
             missing = tuple(s for s in plan.specs.values() if not self.cache.valid(s.name))
             if missing:
                 jobs.append(Job(str(path), plan.probe, missing, str(self.cache.folder)))
+        for path, svg in svgs:
+            self._store_svg(path, svg, report)
         self.stats.discarded = self.cache.discarded
         # Largest first, so the last worker to finish does not start a big photo alone.
         jobs.sort(key=lambda j: (-j.probe.width * j.probe.height, j.source))
@@ -157,6 +202,29 @@ class MediaPipeline:
         except OSError:
             pass    # the files are published; without an index the next build makes them again
         self.stats.seconds = time.perf_counter() - started
+
+    def _store_svg(self, path: Path, svg: SvgPlan, report: Report) -> None:
+        """Put a sanitised drawing into the cache, unless an intact copy is there already."""
+        if self.cache.valid(svg.name):
+            svg.data = None
+            return
+        try:
+            data = svg.data if svg.data is not None else sanitize_svg(path.read_bytes()).data
+            write_cache_file(self.cache.folder, svg.name, data)
+        except (ImageProblem, OSError, CacheWriteError) as exc:
+            self._failed.add(path)
+            if isinstance(exc, ImageProblem):
+                message, hint = exc.message, exc.hint
+            else:
+                message = f"could not be written to the image cache: {exc}"
+                hint = "check the free space and permissions of the site's .cache/images/ folder"
+            for u in self._uses[path]:
+                report.error(u.path, u.line, u.field, f"{u.what} '{u.target}' {message}", hint)
+            return
+        self.cache.add(svg.name, len(data), hashlib.sha256(data).hexdigest())
+        svg.data = None
+        self.stats.processed += 1
+        self.stats.written += 1
 
     def _run(self, jobs: list[Job]) -> list[Done]:
         if not jobs:
@@ -186,13 +254,16 @@ class MediaPipeline:
                 continue
             for spec in plan.specs.values():
                 out[spec.url] = self.cache.path(spec.name)
+        for path, svg in self._used_svgs():
+            if path not in self._failed:
+                out[svg.url] = self.cache.path(svg.name)
         self.stats.outputs = len(out)
         return out
 
     def finish(self) -> None:
         """After the site was published: drop cache files no page uses, save the index, unlock."""
         plans = self._used_plans()
-        names = {s.name for _, p in plans for s in p.specs.values()}
+        names = {s.name for _, p in plans for s in p.specs.values()} | {p.name for _, p in self._used_svgs()}
         sources = {str(k) for k in self._plans}
         shas = {p.sha for _, p in plans}
         try:
@@ -209,6 +280,11 @@ class MediaPipeline:
         if self._temporary is not None:
             shutil.rmtree(self._temporary, ignore_errors=True)
             self._temporary = None
+
+
+def _stem(path: Path) -> str:
+    """The readable part of a published name: the source's name in ASCII."""
+    return slugify(path.stem)[:60].strip("-") or "anh"
 
 
 def _context():

@@ -104,7 +104,7 @@ def _run(job: Job, done: Done) -> None:
         out = resized[key]
         out.info = {}
         data = encode(out, spec.fmt, spec.quality)
-        _write(cache, spec.name, data)
+        write_cache_file(cache, spec.name, data)
         done.written.append((spec.name, len(data), hashlib.sha256(data).hexdigest()))
 
 
@@ -187,7 +187,7 @@ class CacheWriteError(Exception):
     """The cache folder refused a file (disk full, permissions)."""
 
 
-def _write(cache: Path, name: str, data: bytes) -> None:
+def write_cache_file(cache: Path, name: str, data: bytes) -> None:
     """Write under a temporary name, then rename: a killed build never leaves half a file."""
     tmp = cache / f".{name}.{os.getpid()}.tmp"
     try:
