@@ -328,7 +328,8 @@ def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[P
             articles.append(Article(
                 id=next_id, rel=doc.rel, lang=doc.lang, layout=doc.layout, title=doc.title, url=url,
                 date=doc.date, updated=doc.updated, summary=doc.summary, author=doc.author,
-                source=doc.source_ref, views=max(doc.views, counted.get(url, 0)), baseline=doc.views, tags=tags, photos=photos, body=Markup(html),
+                source=doc.source_ref, views=max(doc.views, counted.get(url, 0)), baseline=doc.views, tags=tags, photos=photos,
+                body=Markup(html) if isinstance(html, str) else html,
                 section=sections.get(doc.section) if doc.layout == "article" else None,
                 draft=doc.draft, scheduled=bool(doc.date and doc.date > now), aliases=doc.aliases,
                 translation_key=doc.translation_key, translations=tuple(sorted(trans, key=lambda t: t.lang))))

@@ -1,6 +1,7 @@
 """The build, in strict phases: config → load → validate → model → render → outputs → write."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections import Counter
@@ -11,15 +12,19 @@ from typing import Callable
 
 from sitegen.config import SiteConfig, load_config
 from sitegen.content.loader import walk_content
-from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
-from sitegen.content.resources import ArticleResolver
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import BuildFailed, Report, SiteError
-from sitegen.media import ImagePlan, MediaPipeline, MediaStats, Use
-from sitegen.model import Photo, Site, alias_url, article_url, build_site, output_path
+from sitegen.media import MediaPipeline, MediaStats
+from sitegen.media.pipeline import cpu_count
+from sitegen.model import Site, alias_url, article_url, build_site, output_path
 from sitegen.outputs.feeds import FeedSpec, render_feeds
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
-from sitegen.build.writer import StagingWriter, check_output_dir
+from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
+from sitegen.build.cache import READ, Body, BuildCache, State, code_fingerprint, digest
+from sitegen.build.keys import Keys, tree_digest
+from sitegen.build.publish import Publisher, file_digest
+from sitegen.build.renderpool import RenderError, render_routes
+from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.theme import theme_chain
 
@@ -32,6 +37,8 @@ class BuildOptions:
     future: bool = False
     now: datetime | None = None          # "now" for scheduling; tests pin it
     counts: dict | None = None           # a counter snapshot to bake into the pages
+    jobs: int | None = None              # worker processes (None: one per core)
+    cache: bool = True                   # False (--no-cache): read and write no build cache
 
 
 @dataclass
@@ -43,6 +50,10 @@ class BuildResult:
     warnings: list[SiteError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     images: MediaStats = field(default_factory=MediaStats)
+    rendered: int = 0                    # pages rendered by this build (the rest were reused)
+    parsed: int = 0                      # Markdown bodies rendered by this build
+    written: int = 0                     # files whose bytes changed in the published site
+    unchanged: bool = False              # nothing changed: the published site was not touched
 
     @property
     def seconds(self) -> float:
@@ -50,6 +61,8 @@ class BuildResult:
 
 
 Progress = Callable[[int, int], None]
+
+RACY_NS = 2_000_000_000   # a file changed this close to the last build's start is read again
 
 
 class _Timer:
@@ -62,24 +75,119 @@ class _Timer:
         self.t = now
 
 
+@dataclass
+class _Doc:
+    """What the cache keeps of one content file: validated front matter, without its text."""
+
+    stat: tuple[int, int, int]           # size, mtime_ns, inode
+    sha: str                             # digest of the decoded text
+    cfg: str                             # the config digest it was validated with
+    item: Document | SectionIndex
+    body_sha: str
+    warnings: tuple[SiteError, ...]
+
+
+def _strip(item: Document | SectionIndex) -> Document | SectionIndex:
+    source = dataclasses.replace(item.source, text="")
+    if isinstance(item, Document):
+        return dataclasses.replace(item, source=source, body="")
+    return dataclasses.replace(item, source=source)
+
+
 def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
     result = BuildResult()
     timer = _Timer(result)
     cfg = load_config(opts.site)
     chain = theme_chain(opts.site, cfg.theme)
     check_output_dir(opts.out, opts.site)
-    timer.lap("config")
+    jobs = max(1, opts.jobs or cpu_count())
     report = Report()
-    sources = walk_content(opts.site, report)
-    timer.lap("load")
+    bcache = BuildCache(cfg.cache_dir, f"{opts.out.resolve()}|{opts.drafts}|{opts.future}", opts.cache)
+    state = bcache.load()
+    if bcache.problem:
+        report.warn(str(bcache.file.relative_to(opts.site) if bcache.file.is_relative_to(opts.site) else bcache.file),
+                    None, None, bcache.problem)
+    started = time.time_ns()
+    cfg_key = digest(repr(cfg) + code_fingerprint())
+    timer.lap("config")
+    try:
+        return _build(opts, cfg, chain, cfg_key, jobs, report, bcache, state, started, result, timer, progress)
+    finally:
+        bcache.close()
+
+
+def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, report: Report
+          ) -> tuple[list[Document], list[SectionIndex], dict[str, _Doc], dict[str, Document]]:
+    """Every content file validated; unchanged files come from the cache without being read."""
+    racy = state.started - RACY_NS
+    known: dict[str, _Doc] = state.docs
+
+    def reuse(path: Path, rel: str, st) -> _Doc | None:
+        e = known.get(rel)
+        if (e is not None and e.cfg == cfg_key and e.stat == (st.st_size, st.st_mtime_ns, st.st_ino)
+                and st.st_mtime_ns < racy):
+            return e
+        return None
+
+    found = walk_content(opts.site, report, reuse)
     docs: list[Document] = []
     indexes: list[SectionIndex] = []
-    for src in sources:
-        item = validate(src, cfg, report)
-        if isinstance(item, Document):
-            docs.append(item)
-        elif isinstance(item, SectionIndex):
-            indexes.append(item)
+    entries: dict[str, _Doc] = {}
+    full: dict[str, Document] = {}       # documents read in full by this build (with their bodies)
+    for item in found:
+        if isinstance(item, _Doc):
+            entry = item
+        else:
+            src = item
+            sha = digest(src.text)
+            try:
+                st = src.path.stat()
+                stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+            except OSError:
+                stat = (-1, -1, -1)
+            e = known.get(src.rel)
+            if e is not None and e.sha == sha and e.cfg == cfg_key:
+                entry = dataclasses.replace(e, stat=stat)     # touched, not changed
+            else:
+                sub = Report()
+                validated = validate(src, cfg, sub)
+                report.extend(sub.errors)
+                if validated is None or sub.errors:
+                    continue
+                body_sha = digest(validated.body) if isinstance(validated, Document) else ""
+                entry = _Doc(stat, sha, cfg_key, _strip(validated), body_sha, tuple(sub.warnings))
+                if isinstance(validated, Document):
+                    full[validated.rel] = validated
+        report.extend(entry.warnings)
+        entries[entry.item.source.rel] = entry
+        if isinstance(entry.item, Document):
+            docs.append(entry.item)
+        else:
+            indexes.append(entry.item)
+    return docs, indexes, entries, full
+
+
+def _reload(doc: Document, cfg: SiteConfig, report: Report) -> Document:
+    """The full document (with its body) of a file the cache had kept without its text."""
+    sub = Report()
+    srcs = [s for s in [_read_one(doc.source.path, cfg, sub)] if s is not None]
+    validated = validate(srcs[0], cfg, sub) if srcs else None
+    if not isinstance(validated, Document) or sub.errors:
+        report.extend(sub.errors or [SiteError(doc.rel, None, None, "changed while the site was being built",
+                                               "build again")])
+        return doc
+    return validated
+
+
+def _read_one(path: Path, cfg: SiteConfig, report: Report):
+    from sitegen.content.loader import _read
+    return _read(path, cfg.content_dir, cfg.root, report)
+
+
+def _build(opts, cfg, chain, cfg_key, jobs, report, bcache: BuildCache, state: State, started: int,
+           result: BuildResult, timer: _Timer, progress: Progress | None) -> BuildResult:
+    docs, indexes, doc_entries, full = _load(opts, cfg, cfg_key, state, report)
+    timer.lap("load")
     now = opts.now or datetime.now(cfg.tz)
     published = []
     for doc in docs:
@@ -95,52 +203,147 @@ def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
     timer.lap("validate")
     media = MediaPipeline(cfg)
     try:
-        return _build(opts, cfg, chain, report, published, indexes, urls, now, media, result, timer, progress)
+        job = BodyJob(cfg, urls, {d.source.content_rel: urls[d.rel] for d in published},
+                      _credit_labels(chain, cfg), media, cfg_key)
+        items, md_entries = _bodies(job, published, doc_entries, full, state, bcache, jobs, report, result)
+        timer.lap("markdown")
+        media.process(report)           # image errors are content errors: nothing is written yet
+        result.images = media.stats
+        report.check()
+        images = media.outputs()
+        timer.lap("images")
+        site = build_site(cfg, items, indexes, now, opts.counts)
+        renderer = Renderer(site, chain)
+        routes = renderer.routes()
+        outputs = _plan_outputs(site, routes, job.files, chain, opts.site, report, images)
+        report.check()
+        timer.lap("model")
+        result.warnings = report.warnings
+        publisher = Publisher(opts.out, _spare_dir(cfg, opts.out, bcache), state.published, state.spare,
+                              keep_spare=bcache.enabled)
+        try:
+            pages = _render(opts, cfg, chain, cfg_key, site, renderer, routes, publisher, state, jobs,
+                            result, progress, {rel: e.key for rel, e in md_entries.items()})
+            timer.lap("render")
+            pages.update(_write_outputs(site, routes, outputs, publisher, _Keyer(chain, cfg_key, opts), state))
+            timer.lap("outputs")
+            new_published, spare = publisher.commit()
+            media.finish()
+        except RenderError as exc:
+            publisher.abort()
+            raise BuildFailed([SiteError(exc.path, exc.line, None,
+                                         f"template error: {exc.message} (while rendering {routes[exc.index].url})",
+                                         "fix the template; the published site was left as it was")]) from None
+        except TemplateFailure as exc:
+            publisher.abort()
+            raise BuildFailed([SiteError(exc.path, exc.line, None,
+                                         f"template error: {exc.exc} (while rendering {exc.route.url})",
+                                         "fix the template; the published site was left as it was")]) from None
+        except BaseException:
+            publisher.abort()
+            raise
     finally:
         media.close()
-
-
-def _build(opts, cfg, chain, report, published, indexes, urls, now, media: MediaPipeline,
-           result: BuildResult, timer: _Timer, progress: Progress | None) -> BuildResult:
-    items, files = _render_bodies(published, urls, cfg, report, media, _credit_labels(chain, cfg))
-    timer.lap("markdown")
-    media.process(report)               # image errors are content errors: nothing is written yet
-    result.images = media.stats
-    report.check()
-    images = media.outputs()
-    timer.lap("images")
-    site = build_site(cfg, items, indexes, now, opts.counts)
-    renderer = Renderer(site, chain)
-    routes = renderer.routes()
-    outputs = _plan_outputs(site, routes, files, chain, opts.site, report, images)
-    report.check()
-    timer.lap("model")
-    result.warnings = report.warnings
-    writer = StagingWriter(opts.out)
-    try:
-        for i, route in enumerate(routes):
-            writer.write(route.output, renderer.render(route))
-            if progress and i % 200 == 0:
-                progress(i, len(routes))
-        if progress:
-            progress(len(routes), len(routes))
-        timer.lap("render")
-        _write_outputs(site, routes, outputs, writer)
-        timer.lap("outputs")
-        writer.commit()
-        media.finish()
-    except TemplateFailure as exc:
-        writer.abort()
-        raise BuildFailed([SiteError(exc.path, exc.line, None,
-                                     f"template error: {exc.exc} (while rendering {exc.route.url})",
-                                     "fix the template; the published site was left as it was")]) from None
-    except BaseException:
-        writer.abort()
-        raise
+    result.unchanged = not publisher.changed
+    result.written = publisher.written
+    state.docs, state.md, state.pages = doc_entries, md_entries, pages
+    state.published, state.spare, state.started = new_published, spare, started
+    bcache.save(state)
+    bcache.html.prune({e.key for e in md_entries.values()})
     timer.lap("write")
     result.pages = len(routes)
-    result.files = writer.count
+    result.files = len(new_published)
     return result
+
+
+def _spare_dir(cfg: SiteConfig, out: Path, bcache: BuildCache) -> Path:
+    """Where the spare copy of the site lives: in the cache when it is on the output's disk."""
+    name = f"spare-{bcache.file.stem.rsplit('-', 1)[-1]}"
+    try:
+        out_dev = os.stat(out.parent if not out.exists() else out).st_dev
+        if bcache.enabled and os.stat(bcache.folder).st_dev == out_dev:
+            return bcache.folder / name
+    except OSError:
+        pass
+    return out.parent / f".{out.name}.sitegen-{name}"
+
+
+def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc], full: dict[str, Document],
+            state: State, bcache: BuildCache, jobs: int, report: Report, result: BuildResult):
+    """HTML of every article body, reused where the cache proves it unchanged; the rest rendered."""
+    store = bcache.html
+    known: dict[str, MdEntry] = state.md
+    candidates = [d.rel for d in published if d.rel in known]
+    stored = store.has([known[r].key for r in candidates]) if candidates else set()
+    photos: dict[str, tuple] = {}
+    entries: dict[str, MdEntry] = {}
+    missing: list[Document] = []
+    for doc in published:
+        resolver = job.resolver(doc)
+        photos[doc.rel] = job.photos(doc, resolver, report)
+        start = len(resolver.images)
+        key = job.key(doc, doc_entries[doc.rel].body_sha)
+        entry = known.get(doc.rel)
+        if entry is not None and entry.key == key and key in stored and replay(job, doc, resolver, entry):
+            entries[doc.rel] = entry
+            record_uses(job, doc, resolver, start, entry, report)
+            job.files.update(resolver.files)
+        else:
+            missing.append(full.get(doc.rel) or _reload(doc, job.cfg, report))
+    rendered = render_many(job, missing, jobs)
+    for doc, (html, entry) in zip(missing, rendered):
+        key = job.key(doc, doc_entries[doc.rel].body_sha)
+        entry = dataclasses.replace(entry, key=key)
+        store.put(key, html)
+        entries[doc.rel] = entry
+        resolver = job.resolver(doc)
+        job.photos(doc, resolver, Report(), record=False)
+        start = len(resolver.images)
+        replay(job, doc, resolver, entry)
+        record_uses(job, doc, resolver, start, entry, report)
+        job.files.update(resolver.files)
+    store.flush()
+    result.parsed = len(missing)
+    items = [(doc, job.urls[doc.rel], Body(entries[doc.rel].key, store, doc.rel), photos[doc.rel])
+             for doc in published]
+    return items, entries
+
+
+class _Keyer:
+    """Keys of pages and feeds: see keys.py."""
+
+    def __init__(self, chain, cfg_key: str, opts: BuildOptions):
+        theme = tree_digest([p for t in chain for p in (t.templates, t.static, t.path / "i18n")])
+        counts = digest(repr(sorted((opts.counts or {}).items(), key=str)))
+        self.keys = Keys(digest("\x1f".join((theme, cfg_key, counts))))
+
+
+def _render(opts, cfg, chain, cfg_key, site: Site, renderer: Renderer, routes, publisher: Publisher, state: State,
+            jobs: int, result: BuildResult, progress: Progress | None, bodies: dict[str, str]) -> dict[str, tuple]:
+    """Render the pages whose key, or a body they printed, changed; keep the others."""
+    keyer = _Keyer(chain, cfg_key, opts)
+    keys = keyer.keys
+    lang_keys = {ls.lang: keys.of(renderer.shared_vars(ls.lang)) for ls in site.langs}
+    pages: dict[str, tuple] = {}
+    todo: list[int] = []
+    route_keys: list[str] = []
+    for i, route in enumerate(routes):
+        key = keys.of(lang_keys[route.lang], route.template, route.page, route.extra, route.views)
+        route_keys.append(key)
+        prev = state.pages.get(route.output)
+        if (prev is not None and prev[0] == key and publisher.unchanged(route.output, prev[1])
+                and all(bodies.get(rel) == bkey for rel, bkey in prev[2])):
+            publisher.keep(route.output, prev[1])
+            pages[route.output] = prev
+        else:
+            todo.append(i)
+    done = render_routes(renderer, routes, todo, publisher, jobs, progress)
+    for i, (sig, read) in done.items():
+        pages[routes[i].output] = (route_keys[i], sig[0], read)
+    if progress:
+        progress(len(routes), len(routes))
+    result.rendered = len(todo)
+    return pages
 
 
 def _check_url_collisions(docs: list[Document], urls: dict[str, str], report: Report) -> None:
@@ -173,13 +376,6 @@ def _check_translations(docs: list[Document], report: Report) -> None:
                 seen[key] = doc
 
 
-def _line_of(doc: Document, target: str) -> int:
-    for no, line in enumerate(doc.body.split("\n")):
-        if target and target in line:
-            return doc.body_line + no
-    return doc.body_line
-
-
 def _credit_labels(chain, cfg: SiteConfig) -> dict[str, str]:
     """The theme's "Ảnh" / "Photo" (i18n key photo_credit) per language, for inline figures."""
     labels = {}
@@ -187,59 +383,6 @@ def _credit_labels(chain, cfg: SiteConfig) -> dict[str, str]:
         found = [t.strings(code).get("photo_credit") for code in (lang, "vi") for t in chain]
         labels[lang] = next((x for x in found if x), "Ảnh" if lang == "vi" else "Photo")
     return labels
-
-
-def _render_bodies(docs: list[Document], urls: dict[str, str], cfg: SiteConfig, report: Report,
-                   media: MediaPipeline | None = None, credit_labels: dict[str, str] | None = None):
-    """Markdown of every article, and its photos resolved and planned through the image pipeline;
-    collects missing or escaping files and photos without alt text."""
-    md = MarkdownRenderer(cfg.iframe_hosts, cfg.images.sizes)
-    content = cfg.content_dir
-    md_urls = {d.source.content_rel: urls[d.rel] for d in docs}
-    items = []
-    files: dict[str, Path] = {}
-    for doc in docs:
-        resolver = ArticleResolver(doc, urls[doc.rel], content, cfg.static_dir, md_urls, media)
-        photos = []
-        for i, ref in enumerate(doc.photos):
-            fld = f"photos[{i}].src"
-            line = doc.line(fld) or ref.line
-            before = len(resolver.images)
-            res = resolver(ref.src, True)
-            if isinstance(res, LinkProblem):
-                report.error(doc.rel, line, fld, f"photo '{ref.src}' {res.message}", res.hint)
-            elif isinstance(res, Resolved) and res.picture is not None and media is not None:
-                _, file, _ = resolver.images[before]
-                media.use(file, Use(doc.rel, line, fld, "photo", ref.src))
-                resolver.described.setdefault(file.resolve(), (ref.alt if ref.alt != ref.caption else None,
-                                                               ref.credit))
-                plan = media.plan(file)
-                assert isinstance(plan, ImagePlan)
-                pic = res.picture
-                lead = i == 0   # listings, Open Graph and feeds show the lead photo only
-                photos.append(Photo(pic.url, ref.caption, ref.alt, ref.credit, pic.width, pic.height,
-                                    srcset=pic.srcset, sizes=pic.fit_sizes(cfg.images.sizes), sources=pic.sources,
-                                    type=pic.type, thumb=plan.picture("thumb") if lead else None,
-                                    og=plan.picture("og") if lead else None))
-            elif isinstance(res, Resolved):
-                photos.append(Photo(res.url, ref.caption, ref.alt, ref.credit, res.width, res.height))
-            else:
-                photos.append(Photo(ref.src, ref.caption, ref.alt, ref.credit, None, None))
-        before = len(resolver.images)
-        rendered = md.render(doc.body, resolver, (credit_labels or {}).get(doc.lang, "Ảnh"))
-        for target, file, kind in resolver.images[before:]:
-            if media is not None:
-                media.use(file, Use(doc.rel, _line_of(doc, target), "body", kind, target))
-        for p in rendered.problems:
-            report.error(doc.rel, _line_of(doc, p.target), "body",
-                         f"{p.field} '{p.target}' {p.message}", p.hint)
-        for target in rendered.missing_alt:
-            say = report.warn if cfg.images.missing_alt == "warning" else report.error
-            say(doc.rel, _line_of(doc, target), "body", f"image '{target}' has no alt text",
-                "describe it for readers who cannot see it: ![Quang cảnh Hội nghị](anh.jpg)")
-        files.update(resolver.files)
-        items.append((doc, urls[doc.rel], rendered.html, tuple(photos)))
-    return items, files
 
 
 def _walk_files(folder: Path, prefix: str) -> dict[str, Path]:
@@ -301,20 +444,41 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
     return _Outputs(copies)
 
 
-def _write_outputs(site: Site, routes, outputs: _Outputs, writer: StagingWriter) -> None:
+def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, keyer: _Keyer,
+                   state: State) -> dict[str, tuple[str, str]]:
+    """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
+    search index and every copied file; returns the keys of the feeds."""
     cfg = site.config
-    sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}
+    keys = keyer.keys
+    pages: dict[str, tuple[str, str]] = {}
+    sizes = None
     for spec in _feed_specs(site):
-        rss, atom = render_feeds(spec, cfg, sizes)
-        writer.write(spec.rss_url.lstrip("/"), rss)
-        writer.write(spec.atom_url.lstrip("/"), atom)
+        key = keys.of("feed", spec)
+        rels = (spec.rss_url.lstrip("/"), spec.atom_url.lstrip("/"))
+        prev = [state.pages.get(r) for r in rels]
+        if all(p is not None and p[0] == key and publisher.unchanged(r, p[1]) and not p[2]
+               for r, p in zip(rels, prev)):
+            for r, p in zip(rels, prev):
+                publisher.keep(r, p[1])
+                pages[r] = p
+            continue
+        if sizes is None:
+            sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}
+        READ.clear()
+        feeds = render_feeds(spec, cfg, sizes)
+        read = tuple(sorted(set(READ)))
+        if read:    # a feed that prints bodies is made afresh every time
+            key = "?"
+        for r, data in zip(rels, feeds):
+            pages[r] = (key, publisher.put_bytes(r, data)[0], read)
     html_urls = [r.url for r in routes if r.page["kind"] not in ("redirect", "404")]
     for name, data in sitemap_files(site, html_urls).items():
-        writer.write(name, data)
-    writer.write("robots.txt", robots_txt(cfg))
-    writer.write("counter-manifest.json", counter_manifest(site, html_urls))
+        publisher.put_bytes(name, data)
+    publisher.put_bytes("robots.txt", robots_txt(cfg))
+    publisher.put_bytes("counter-manifest.json", counter_manifest(site, html_urls))
     for rel, path in sorted(outputs.files.items()):
-        writer.copy(rel, path)
+        publisher.put_copy(rel, path, file_digest(path))
+    return pages
 
 
 def _feed_specs(site: Site):

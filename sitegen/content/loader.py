@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from sitegen.content.text import guess_legacy_encoding, nfc
 from sitegen.errors import Report
@@ -29,8 +30,13 @@ def _skip(name: str) -> bool:
     return name.startswith(".") or name.endswith(("~", ".swp", ".tmp")) or name.startswith("#")
 
 
-def walk_content(root: Path, report: Report) -> list[SourceFile]:
-    """Every Markdown file under root/content, in a stable order. Problems go into `report`."""
+def walk_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat_result], Any] | None = None
+                 ) -> list[Any]:
+    """Every Markdown file under root/content, in a stable order. Problems go into `report`.
+
+    reuse(path, rel, stat) may return what an earlier build made of an unchanged file; that is
+    listed instead of a freshly read SourceFile.
+    """
     content = root / "content"
     if not content.is_dir():
         report.error("content", None, None, "the site has no content/ folder",
@@ -73,6 +79,14 @@ def walk_content(root: Path, report: Report) -> list[SourceFile]:
             if entry.is_dir():
                 visit(path)
             elif entry.name.endswith(MARKDOWN_EXT):
+                if reuse is not None:
+                    try:
+                        known = reuse(path, _rel(path, root), entry.stat())
+                    except OSError:
+                        known = None
+                    if known is not None:
+                        found.append(known)
+                        continue
                 source = _read(path, content, root, report)
                 if source:
                     found.append(source)

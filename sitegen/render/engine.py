@@ -62,6 +62,10 @@ class Renderer:
                              "total": self.site.site_total, "endpoint": c.endpoint},
         }
 
+    def shared_vars(self, lang: str) -> dict[str, Any]:
+        """The variables every page of a language sees (for page keys; `_` is the strings' job)."""
+        return {k: v for k, v in self._globals[lang].items() if k != "_"}
+
     def routes(self) -> list[Route]:
         return list(self.pages.all())
 

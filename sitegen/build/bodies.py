@@ -1,0 +1,188 @@
+"""Article bodies: Markdown to HTML, reused from the build cache when nothing it read has changed.
+
+Rendering a body looks things up through the article's resolver (links to other articles, photo
+sizes, files next to the article). Those lookups are recorded with their answers; a later build
+reuses the HTML only if the body, its place and the config are the same and every recorded lookup
+gives the same answer again. The lookups are always replayed in this process, so the image
+pipeline learns every photo in use whether the HTML was reused or rendered by a worker.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen.build.cache import Body, HtmlStore, digest
+from sitegen.config import SiteConfig
+from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
+from sitegen.content.resources import ArticleResolver
+from sitegen.content.schema import Document
+from sitegen.errors import Report, SiteError
+from sitegen.media import ImagePlan, MediaPipeline, Use
+from sitegen.model import Photo
+
+BATCH = 64
+MIN_PARALLEL = 96        # fewer bodies than this are rendered in this process
+
+
+@dataclass(frozen=True)
+class MdEntry:
+    key: str
+    calls: tuple[tuple[str, bool, str], ...]     # (target, is_image, repr of the answer)
+    errors: tuple[SiteError, ...]
+    warnings: tuple[SiteError, ...]
+    lines: dict[str, int]                         # target → line of the body that names it
+
+
+class _Recorder:
+    def __init__(self, resolver: ArticleResolver):
+        self.resolver, self.calls = resolver, []
+
+    def __call__(self, target: str, is_image: bool):
+        res = self.resolver(target, is_image)
+        self.calls.append((target, is_image, repr(res)))
+        return res
+
+
+def _line_of(doc: Document, target: str) -> int:
+    for no, line in enumerate(doc.body.split("\n")):
+        if target and target in line:
+            return doc.body_line + no
+    return doc.body_line
+
+
+@dataclass
+class BodyJob:
+    """What the Markdown of the whole site needs besides the documents themselves."""
+
+    cfg: SiteConfig
+    urls: dict[str, str]                  # doc.rel → URL
+    md_urls: dict[str, str]               # content-relative .md path → URL
+    credit_labels: dict[str, str]
+    media: MediaPipeline | None
+    base_key: str                         # config and code digest
+    files: dict[str, Path] = field(default_factory=dict)   # URL → content file to publish as it is
+
+    def resolver(self, doc: Document) -> ArticleResolver:
+        return ArticleResolver(doc, self.urls[doc.rel], self.cfg.content_dir, self.cfg.static_dir,
+                               self.md_urls, self.media)
+
+    def key(self, doc: Document, body_sha: str) -> str:
+        s = doc.source
+        return digest("\x1f".join((self.base_key, body_sha, s.content_rel, str(s.is_bundle), self.urls[doc.rel],
+                                   self.credit_labels.get(doc.lang, "Ảnh"))))
+
+    def photos(self, doc: Document, resolver: ArticleResolver, report: Report,
+               record: bool = True) -> tuple[Photo, ...]:
+        """The front-matter photos, resolved and planned through the image pipeline."""
+        media, cfg = self.media, self.cfg
+        out = []
+        for i, ref in enumerate(doc.photos):
+            fld = f"photos[{i}].src"
+            line = doc.line(fld) or ref.line
+            before = len(resolver.images)
+            res = resolver(ref.src, True)
+            if isinstance(res, LinkProblem):
+                report.error(doc.rel, line, fld, f"photo '{ref.src}' {res.message}", res.hint)
+            elif isinstance(res, Resolved) and res.picture is not None and media is not None:
+                _, file, _ = resolver.images[before]
+                if record:
+                    media.use(file, Use(doc.rel, line, fld, "photo", ref.src))
+                resolver.described.setdefault(file.resolve(), (ref.alt if ref.alt != ref.caption else None,
+                                                               ref.credit))
+                plan = media.plan(file)
+                assert isinstance(plan, ImagePlan)
+                pic = res.picture
+                lead = i == 0   # listings, Open Graph and feeds show the lead photo only
+                out.append(Photo(pic.url, ref.caption, ref.alt, ref.credit, pic.width, pic.height,
+                                 srcset=pic.srcset, sizes=pic.fit_sizes(cfg.images.sizes), sources=pic.sources,
+                                 type=pic.type, thumb=plan.picture("thumb") if lead else None,
+                                 og=plan.picture("og") if lead else None))
+            elif isinstance(res, Resolved):
+                out.append(Photo(res.url, ref.caption, ref.alt, ref.credit, res.width, res.height))
+            else:
+                out.append(Photo(ref.src, ref.caption, ref.alt, ref.credit, None, None))
+        return tuple(out)
+
+    def render(self, doc: Document, md: MarkdownRenderer) -> tuple[str, MdEntry]:
+        """Render one body from its text (doc.body must be loaded)."""
+        resolver = self.resolver(doc)
+        self.photos(doc, resolver, Report(), record=False)   # alt and credit of photos reach figures
+        rec = _Recorder(resolver)
+        rendered = md.render(doc.body, rec, self.credit_labels.get(doc.lang, "Ảnh"))
+        errors = tuple(SiteError(doc.rel, _line_of(doc, p.target), "body", f"{p.field} '{p.target}' {p.message}",
+                                 p.hint) for p in rendered.problems)
+        say_warning = self.cfg.images.missing_alt == "warning"
+        alt = tuple(SiteError(doc.rel, _line_of(doc, t), "body", f"image '{t}' has no alt text",
+                              "describe it for readers who cannot see it: ![Quang cảnh Hội nghị](anh.jpg)",
+                              warning=say_warning) for t in rendered.missing_alt)
+        warnings = tuple(e for e in alt if e.warning)
+        errors += tuple(e for e in alt if not e.warning)
+        lines = {t: _line_of(doc, t) for t, _, _ in rec.calls}
+        return rendered.html, MdEntry("", tuple(rec.calls), errors, warnings, lines)
+
+
+# --- worker processes (forked: they inherit the job and the documents) --------------------------
+
+_WORK: tuple[BodyJob, list[Document]] | None = None
+_MD: MarkdownRenderer | None = None
+
+
+def _work(indices: list[int]) -> list[tuple[int, str, MdEntry]]:
+    global _MD
+    job, docs = _WORK  # type: ignore[misc]
+    if _MD is None:
+        _MD = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)
+    out = []
+    for i in indices:
+        html, entry = job.render(docs[i], _MD)
+        out.append((i, html, entry))
+    return out
+
+
+def render_many(job: BodyJob, docs: list[Document], jobs: int) -> list[tuple[str, MdEntry]]:
+    """Render the bodies of docs, in worker processes when there are enough of them."""
+    global _WORK
+    results: list[Any] = [None] * len(docs)
+    if jobs <= 1 or len(docs) < MIN_PARALLEL:
+        md = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)
+        for i, doc in enumerate(docs):
+            results[i] = job.render(doc, md)
+        return results
+    _WORK = (job, docs)
+    try:
+        batches = [list(range(i, min(i + BATCH, len(docs)))) for i in range(0, len(docs), BATCH)]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk in pool.map(_work, batches):
+                for i, html, entry in chunk:
+                    results[i] = (html, entry)
+    finally:
+        _WORK = None
+    return results
+
+
+def replay(job: BodyJob, doc: Document, resolver: ArticleResolver, entry: MdEntry) -> bool:
+    """Ask the resolver every recorded question again; True when every answer is the same."""
+    for target, is_image, answer in entry.calls:
+        if repr(resolver(target, is_image)) != answer:
+            return False
+    return True
+
+
+def record_uses(job: BodyJob, doc: Document, resolver: ArticleResolver, start: int, entry: MdEntry,
+                report: Report) -> None:
+    """Tell the image pipeline which body images the article uses; report the body's problems."""
+    if job.media is not None:
+        for target, file, kind in resolver.images[start:]:
+            job.media.use(file, Use(doc.rel, entry.lines.get(target, doc.body_line), "body", kind, target))
+    report.extend(entry.errors)
+    report.extend(entry.warnings)
+
+
+def body_ref(key: str, store: HtmlStore) -> Body:
+    return Body(key, store)
+
+
+__all__ = ["BodyJob", "MdEntry", "render_many", "replay", "record_uses", "body_ref"]

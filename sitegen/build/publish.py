@@ -1,0 +1,224 @@
+"""Publish a build by bringing a spare copy of the site up to date, then swapping it into place.
+
+The published folder is never written into: readers see the old site or the new one, and a failed
+build leaves it exactly as it was. The folder swapped out is kept as the spare for the next build
+(under .cache/build/ when that is on the same disk), so a build that changed one article writes a
+few files and moves no others:
+
+- a file whose bytes the spare already holds is left alone;
+- a file whose bytes the published site holds is hard-linked from it (same inode, same mtime,
+  so rsync and CDN uploads see it unchanged);
+- only new bytes are written, always into a new inode (the two trees share inodes).
+
+Manifests (path → digest, size, mtime_ns) say what each tree holds; both trees are checked
+against them on disk before being trusted.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from sitegen.build.cache import digest
+from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
+
+Sig = tuple[str, int, int]   # digest, size, mtime_ns
+
+
+def _scan(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under root: rel → (size, mtime_ns)."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            rel = prefix + e.name
+            if e.is_dir(follow_symlinks=False):
+                stack.append((Path(e.path), rel + "/"))
+            else:
+                st = e.stat(follow_symlinks=False)
+                found[rel] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def _verified(root: Path, manifest: dict[str, Sig] | None, strict: bool) -> dict[str, Sig]:
+    """The manifest entries that the tree on disk really holds. strict: also delete what the tree
+    holds beyond them (a spare is about to be written into)."""
+    if not manifest or not root.is_dir():
+        return {}
+    on_disk = _scan(root)
+    good = {rel: sig for rel, sig in manifest.items() if on_disk.get(rel) == (sig[1], sig[2])}
+    if strict:
+        for rel in on_disk.keys() - good.keys():
+            try:
+                os.unlink(root / rel)
+            except OSError:
+                pass
+    return good
+
+
+class Publisher:
+    def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
+                 spare: dict[str, Sig] | None, keep_spare: bool = True):
+        self.out = out
+        self.keep_spare = keep_spare
+        self.published = _verified(out, published, strict=False) if (out / MARKER).is_file() else {}
+        if keep_spare and spare is not None and spare_dir.is_dir():
+            self.target = spare_dir
+            self.held = _verified(spare_dir, spare, strict=True)
+        else:
+            self.target = spare_dir if keep_spare else out.parent / f".{out.name}.staging-{os.getpid()}"
+            if self.target.exists():
+                shutil.rmtree(self.target)
+            self.held = {}
+        self.target.mkdir(parents=True, exist_ok=True)
+        self._dirs: set[str] = set()
+        self.new: dict[str, Sig] = {}
+        self.written = 0
+        self.linked = 0
+        self.put_bytes(MARKER, _MARKER_TEXT)
+
+    # --- placing files; also called in forked render workers, which send back the signatures ------
+
+    def unchanged(self, rel: str, dig: str) -> bool:
+        """True when the published site already holds these bytes at rel (no need to render it)."""
+        sig = self.published.get(rel)
+        return sig is not None and sig[0] == dig
+
+    def _path(self, rel: str) -> Path:
+        path = self.target / rel
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in self._dirs:
+            os.makedirs(path.parent, exist_ok=True)
+            self._dirs.add(parent)
+        return path
+
+    def _reuse(self, rel: str, dig: str) -> Sig | None:
+        """Place rel without writing when the published site or the spare already holds dig."""
+        pub, held = self.published.get(rel), self.held.get(rel)
+        if pub is not None and pub[0] == dig:
+            if held != pub:             # link, so the published file keeps its inode and mtime
+                path = self._path(rel)
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    pass
+                os.link(self.out / rel, path)
+                self.linked += 1
+            self.new[rel] = pub
+            return pub
+        if held is not None and held[0] == dig:
+            self.new[rel] = held
+            return held
+        return None
+
+    def keep(self, rel: str, dig: str) -> Sig:
+        """Publish the published site's file at rel again (its digest is dig)."""
+        sig = self._reuse(rel, dig)
+        assert sig is not None, rel
+        return sig
+
+    def put_bytes(self, rel: str, data: bytes, dig: str | None = None) -> Sig:
+        dig = dig or digest(data)
+        sig = self._reuse(rel, dig)
+        if sig is not None:
+            return sig
+        path = self._path(rel)
+        try:
+            os.unlink(path)          # never write through an inode the published site shares
+        except FileNotFoundError:
+            pass
+        with open(path, "wb") as f:
+            f.write(data)
+        st = os.stat(path)
+        sig = (dig, st.st_size, st.st_mtime_ns)
+        self.new[rel] = sig
+        self.written += 1
+        return sig
+
+    def put_copy(self, rel: str, src: Path, dig: str) -> Sig:
+        """Publish a file (static, theme, photo); dig names its content (see file_digest)."""
+        sig = self._reuse(rel, dig)
+        if sig is not None:
+            return sig
+        path = self._path(rel)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        shutil.copyfile(src, path)
+        st = os.stat(path)
+        sig = (dig, st.st_size, st.st_mtime_ns)
+        self.new[rel] = sig
+        self.written += 1
+        return sig
+
+    # --- finishing --------------------------------------------------------------------------
+
+    @property
+    def changed(self) -> bool:
+        """Whether any published byte would change (compared by digest, not by file)."""
+        if len(self.new) != len(self.published) or not (self.out / MARKER).is_file():
+            return True
+        return any(self.published.get(rel, ("",))[0] != sig[0] for rel, sig in self.new.items())
+
+    def commit(self) -> tuple[dict[str, Sig], dict[str, Sig] | None]:
+        """Swap the brought-up-to-date tree in; returns the manifests (published, spare)."""
+        stale = self.held.keys() - self.new.keys()   # the rest was deleted while verifying
+        for rel in stale:
+            try:
+                os.unlink(self.target / rel)
+            except OSError:
+                pass
+        _remove_empty_dirs(self.target, stale)
+        if not self.changed and self.keep_spare:
+            return self.published, self.new        # nothing to publish: the spare equals the site
+        if self.out.exists():
+            if not _exchange(self.target, self.out):
+                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+                os.rename(self.out, old)
+                os.rename(self.target, self.out)
+                os.rename(old, self.target)
+            spare = self.published if self.keep_spare else None
+            if not self.keep_spare:
+                shutil.rmtree(self.target)
+        else:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(self.target, self.out)
+            spare = None
+        return self.new, spare
+
+    def abort(self) -> None:
+        """A failed build: the published site is untouched; a half-written spare is checked next time."""
+        if not self.keep_spare:
+            shutil.rmtree(self.target, ignore_errors=True)
+
+
+def _remove_empty_dirs(root: Path, removed: set[str]) -> None:
+    parents = sorted({p for rel in removed for p in _parents(rel)}, key=lambda p: -p.count("/"))
+    for p in parents:
+        try:
+            os.rmdir(root / p)
+        except OSError:
+            pass
+
+
+def _parents(rel: str):
+    while "/" in rel:
+        rel = rel.rpartition("/")[0]
+        yield rel
+
+
+def file_digest(path: Path) -> str:
+    """A name for a source file's content: its bytes for small files, else its stat."""
+    st = path.stat()
+    if st.st_size <= 1 << 20:
+        return digest(path.read_bytes())
+    return digest(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+
+
+__all__ = ["Publisher", "Sig", "file_digest"]
