@@ -109,6 +109,19 @@ PHOTOS: list[Photo] = [
           "conference", ("ĐẠI HỘI THI ĐUA YÊU NƯỚC", "NGÀNH NỘI VỤ LẦN THỨ VI"), "Hà Nội, tháng 6/2025"),
     Photo("static/images/bo-phan-mot-cua.jpg", (1024, 683),
           "office", ("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",)),
+    # Galleries: front-matter photos that the article's body does not show.
+    # (New photos go at the end: the grain of finish() comes from Image.effect_noise, which draws
+    # from the C library's generator, so a photo depends on how many were drawn before it.)
+    Photo("content/thi-dua-khen-thuong/ton-vinh-dien-hinh-tien-tien-nganh-noi-vu/trao-bang-khen-tap-the.jpg",
+          (1600, 1067), "award", ("BIỂU DƯƠNG TẬP THỂ TIÊU BIỂU", "NGÀNH NỘI VỤ NĂM 2024")),
+    Photo("content/thi-dua-khen-thuong/ton-vinh-dien-hinh-tien-tien-nganh-noi-vu/phat-bieu.jpg", (1200, 800),
+          "podium", ("LỄ TÔN VINH ĐIỂN HÌNH TIÊN TIẾN",)),
+    Photo("content/thi-dua-khen-thuong/ton-vinh-dien-hinh-tien-tien-nganh-noi-vu/chup-anh-luu-niem.jpg", (1600, 1067),
+          "group", ("LỄ TÔN VINH ĐIỂN HÌNH TIÊN TIẾN", "NGÀNH NỘI VỤ NĂM 2024"), "Hà Nội, 20/11/2024"),
+    Photo("content/cai-cach-hanh-chinh/hoi-nghi-chuyen-doi-so-nganh-noi-vu-2025/phat-bieu-khai-mac.jpg", (1200, 800),
+          "podium", ("HỘI NGHỊ CHUYỂN ĐỔI SỐ NGÀNH NỘI VỤ",)),
+    Photo("content/cai-cach-hanh-chinh/hoi-nghi-chuyen-doi-so-nganh-noi-vu-2025/phien-chuyen-de.jpg", (1200, 800),
+          "meeting", ("PHIÊN CHUYÊN ĐỀ: DỮ LIỆU CÔNG CHỨC",), "Đà Nẵng, 14/3/2025"),
 ]
 
 
