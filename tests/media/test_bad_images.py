@@ -222,3 +222,32 @@ def test_palette_png_with_transparency_stays_transparent(photo_site, builder):
     assert formats == {"PNG", "WEBP", "JPEG"}, "transparent images: WebP and PNG, plus the Open Graph JPEG"
     img = built.html(photo_site.url()).xpath("//main//figure//img")[0]
     assert img.get("src").endswith(".png")
+
+
+@pytest.mark.parametrize("how", ["inline", "symlink"])
+def test_photo_leaving_the_content_folder_leaves_the_site_alone(photo_site, cli, tmp_path, how):
+    """The same refusal for an image in the body and for a link (symlink) that points outside content/;
+    the published site is left as it was."""
+    out = tmp_path / "public"
+    folder = photo_site.bundle("bai-anh")
+    save_jpeg(folder / "tot.jpg", noise(200, 150))
+    photo_site.article(photos=[{"src": "tot.jpg", "caption": "Ảnh tốt"}])
+    assert cli("build", "--site", str(photo_site.root), "--out", str(out)).code == 0
+    before = snapshot(out)
+    secret = save_jpeg(tmp_path / "ngoai-site" / "bi-mat.jpg", noise(120, 80, seed=5))
+    if how == "symlink":
+        (folder / "lien-ket.jpg").symlink_to(secret)
+        article = photo_site.article(photos=[{"src": "tot.jpg", "caption": "Ảnh tốt"},
+                                             {"src": "lien-ket.jpg", "caption": "Ảnh ngoài"}])
+        field, needle, name = "photos[1].src", "src: lien-ket.jpg", "lien-ket.jpg"
+    else:
+        rel = "../../../../ngoai-site/bi-mat.jpg"
+        assert (folder / rel).resolve() == secret.resolve()
+        article = photo_site.article(photos=[{"src": "tot.jpg", "caption": "Ảnh tốt"}],
+                                     body=f"Đoạn một.\n\n![Ảnh ngoài]({rel})\n")
+        field, needle, name = "body", "bi-mat.jpg", rel
+    run = cli("build", "--site", str(photo_site.root), "--out", str(out))
+    assert run.code == 1 and "Traceback" not in run.err, run.err
+    msg = run.find(ARTICLE, field, line_no(article, needle))
+    assert name in msg.text and "leaves the content folder" in msg.text
+    assert snapshot(out) == before, "a failed build changed the published site"

@@ -8,6 +8,7 @@ import re
 from PIL import Image
 
 from imagetest import media_files, noise, save_jpeg
+from sitetest import meta
 
 
 def test_avif_webp_and_jpeg_in_the_configured_order(photo_site, builder):
@@ -66,3 +67,25 @@ def test_animated_gif_is_published_unchanged_svg_sanitised(photo_site, builder):
         ("/media/" + name, "40", "20")
     assert b'<rect width="40" height="20"/>' in built.bytes("/media/" + name)
     assert not built.path(url + "so-do.svg").exists(), "the original is not published"
+
+
+def test_every_published_jpeg_is_progressive_every_name_hashed(photo_site, builder):
+    """Article sizes, listing thumbnails and the Open Graph JPEG alike: WebP or progressive JPEG,
+    under `<name>-<w>x<h>.<12 hex digits>.<ext>` names whose size is the file's."""
+    save_jpeg(photo_site.bundle("bai-anh") / "anh.jpg", noise(1700, 1100))
+    photo_site.article(photos=[{"src": "anh.jpg", "caption": "Ảnh"}])
+    built = builder(photo_site.root)
+    files = media_files(built.out)
+    # 4 widths and 3 thumbnail widths in WebP and JPEG; the Open Graph JPEG (1200 wide, uncropped) is
+    # the article's 1200 JPEG: the same operation gives the same name, made and published once.
+    assert len(files) == 2 * 4 + 2 * 3, sorted(files)
+    [og] = meta(built.html(photo_site.url()), "og:image")
+    assert og.endswith("/media/anh-1200x776." + og.split(".")[-2] + ".jpg") and og.split("/")[-1] in files
+    for name, path in files.items():
+        m = re.fullmatch(r"anh-(\d+)x(\d+)\.[0-9a-f]{12}\.(jpg|webp)", name)
+        assert m, name
+        with Image.open(path) as im:
+            assert im.size == (int(m.group(1)), int(m.group(2))), name
+            assert im.format == {"jpg": "JPEG", "webp": "WEBP"}[m.group(3)], name
+            if im.format == "JPEG":
+                assert im.info.get("progressive"), f"{name} is not progressive"

@@ -41,5 +41,9 @@ def test_sample_article_shows_a_gallery(sample, rel):
         assert photo["caption"] in caption
         if photo.get("credit"):
             assert f"Ảnh: {photo['credit']}" in caption
-    lead = doc.xpath("//main//figure[contains(@class, 'lead-photo')]//img")[0]
+    [lead_fig] = doc.xpath("//main//figure[contains(@class, 'lead-photo')]")
+    lead = lead_fig.xpath(".//img")[0]
     assert lead.get("alt") not in [i.get("alt") for i in gallery.xpath(".//img")], "the lead is not repeated"
+    first = meta["photos"][0]
+    assert lead.get("alt") == first["alt"] and lead.get("loading") is None
+    assert f"Ảnh: {first['credit']}" in squash(lead_fig.xpath("./figcaption")[0].text_content())
