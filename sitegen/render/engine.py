@@ -8,6 +8,7 @@ import jinja2
 
 from sitegen.model import LangSite, Site
 from sitegen.render import filters
+from sitegen.render.memo import MemoExtension
 from sitegen.render.pages import Pages, Route
 from sitegen.render.strings import BUILTIN
 from sitegen.render.theme import Theme
@@ -19,7 +20,7 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(t.templates)) for t in chain]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, auto_reload=False, cache_size=-1)
+            keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[MemoExtension])
         self.strings: dict[str, dict[str, str]] = {}
         for ls in site.langs:
             merged: dict[str, str] = dict(BUILTIN.get("vi", {}))
