@@ -42,17 +42,20 @@ def _parser() -> argparse.ArgumentParser:
                         help="bake the counter's figures into the pages: its snapshot file, or its URL "
                              "(e.g. https://example.gov.vn/_c/); without it, front-matter views are shown")
     from sitegen.authoring import init, new
+    from sitegen.check import command as check_cli
     from sitegen.counter import cli as counter_cli
     from sitegen.importers import command as import_cli
     new.add_parser(sub)
     init.add_parser(sub)
     import_cli.add_parser(sub)
+    check_cli.add_parser(sub)
     counter_cli.add_parsers(sub)
     return p
 
 
 _HANDLERS = {"new": "sitegen.authoring.new", "init": "sitegen.authoring.init",
-             "import": "sitegen.importers.command", "counter": "sitegen.counter.cli"}
+             "import": "sitegen.importers.command", "counter": "sitegen.counter.cli",
+             "check": "sitegen.check.command"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,3 +99,43 @@ _MOJIBAKE = re.compile(r"(Ã[\u0080-\u00bf]|Ä[\u0080-\u00bf]|Æ[\u00a0-\u00b0]|
 def looks_like_mojibake(text: str) -> bool:
     """UTF-8 bytes decoded as Windows-1252 once too often: "Bá»™ Ná»™i vá»¥"."""
     return bool(_MOJIBAKE.search(text))
+
+
+# TCVN3 (ABC) bytes for common Vietnamese letters that Windows-1252 shows as symbols, not letters:
+# ă © â ª ê « ô ¬ ơ ® đ µ à ¶ ả · ã ¸ á ¹ ạ » ằ ¼ ẳ ½ ẵ ¾ ắ × ì ÷ ữ, and ¡-§ for Ă Â Ê Ô Ơ Ư Đ.
+_TCVN3_SYMBOLS = set("¡¢£¤¥¦§¨©ª«¬®µ¶·¸¹»¼½¾×÷")
+# Letters TCVN3 text read as Windows-1252 can never contain: ă ơ ư đ and the precomposed tone letters.
+_UNICODE_VI = re.compile("[ăĂơƠưƯđĐ\u1ea0-\u1ef9]")
+
+
+def _tcvn3_hits(text: str) -> list[int]:
+    """Positions of TCVN3 letter bytes shown as symbols inside words ("hoµ", "x·", "®iÖn")."""
+    def letter(i: int) -> bool:
+        return 0 <= i < len(text) and (text[i].isalpha() or text[i] in _TCVN3_SYMBOLS)
+
+    hits = []
+    for i, ch in enumerate(text):
+        if ch not in _TCVN3_SYMBOLS:
+            continue
+        before, after = letter(i - 1), letter(i + 1)
+        if ch in "©®":          # â and đ never end a syllable; "Windows®" and "©2024" do
+            ok = after
+        elif ch in "«»":        # ô and ằ sit inside a syllable; guillemets sit outside words
+            ok = before and after
+        else:                   # à, á, ã …: after a consonant; "10µg", "1½" come after digits
+            ok = before
+        if ok:
+            hits.append(i)
+    return hits
+
+
+def looks_like_tcvn3(text: str) -> bool:
+    """Vietnamese typed in the old TCVN3 (ABC) encoding and read as Windows-1252: "Céng hoµ x· héi"."""
+    hits = _tcvn3_hits(text)
+    return bool(hits) and (len(hits) >= 3 or not _UNICODE_VI.search(text))
+
+
+def tcvn3_position(text: str) -> int:
+    """Where the first TCVN3 symbol of `text` is (0 when there is none)."""
+    hits = _tcvn3_hits(text)
+    return hits[0] if hits else 0
