@@ -19,6 +19,7 @@ from sitegen.authoring.common import (EXIT_CONTENT, EXIT_OK, Refused, Written, b
 from sitegen.config import SiteConfig
 from sitegen.content.dates import DateError, parse_date
 from sitegen.content.frontmatter import FrontMatterError, parse
+from sitegen.content.schema import split_name
 from sitegen.content.text import nfc, slugify
 from sitegen.errors import BuildFailed
 
@@ -121,27 +122,30 @@ def _copy_photos(photos: list[Path], bundle: Path) -> list[str]:
 
 
 def _same_url(cfg: SiteConfig, section: str, slug: str, url: str) -> Path | None:
-    """An article of the section with the same slug whose URL would be the new one's."""
+    """An article of the section whose URL would be the new one's (its slug and language found as the
+    build finds them: "bai.en.md" is English, "nghi-dinh-15.2020.md" has the slug nghi-dinh-15-2020)."""
     folder = cfg.content_dir / section
     if not folder.is_dir():
         return None
     for md in sorted(folder.rglob("*.md")):
-        if md.name.startswith("_index"):
+        stem, suffix_lang = split_name(md.name)
+        if stem == "_index":
             continue
         try:
             meta = parse(nfc(md.read_text(encoding="utf-8"))).meta
         except (OSError, UnicodeDecodeError, FrontMatterError):
             continue
         own = meta.get("slug")
-        name = md.parent.name if md.name.startswith("index.") else md.name.split(".")[0]
-        other = slugify(own) if isinstance(own, str) else slugify(name)
+        title = meta.get("title")
+        name = md.parent.name if stem == "index" else stem
+        other = slugify(own) if isinstance(own, str) else slugify(name) or slugify(title if isinstance(title, str) else "")
         if other != slug:
             continue
         try:
             date = parse_date(meta.get("date"), cfg.tz)
         except DateError:
             return md          # no readable date: it could be the same URL, so refuse
-        lang = meta.get("lang") if isinstance(meta.get("lang"), str) else None
+        lang = meta.get("lang") if isinstance(meta.get("lang"), str) else suffix_lang
         if permalink(cfg, section, date, other, lang) == url:
             return md
     return None

@@ -195,3 +195,22 @@ def test_titles_with_yaml_characters_are_written_safely(site, sitegen):
     md = next((site / "content").rglob("index.md"))
     assert frontmatter.load(md)["title"] == title
     assert md.parent.name == "thong-bao-lich-tiep-cong-dan-thang-7-dinh-ky-100-truc-tuyen"
+
+
+def test_same_url_reads_file_names_as_the_build_does(site, sitegen):
+    """ "bai.en.md" is the English article at /en/…; "nghi-dinh-15.2020.md" has the slug nghi-dinh-15-2020."""
+    now = datetime.now(TZ)
+    folder = site / "content" / "tin-tuc"
+    dated = f"date: {now:%Y-%m-%d %H:%M}\n"
+    (folder / f"{SLUG}.en.md").write_text(f"---\ntitle: The English version\n{dated}---\n", encoding="utf-8")
+    bundle = folder / "cu" / "thong-bao-so-3"
+    bundle.mkdir(parents=True)
+    (bundle / "index.en.md").write_text(f"---\ntitle: Notice 3\n{dated}---\n", encoding="utf-8")
+    (folder / "nghi-dinh-15.2020.md").write_text(f"---\ntitle: Nghị định\n{dated}---\n", encoding="utf-8")
+    assert sitegen("new", TITLE, "--site", site).code == 0                      # not the English URL
+    assert sitegen("new", "Thông báo số 3", "--site", site).code == 0            # nor this one
+    assert sitegen("new", "Nghị định 15", "--site", site).code == 0              # nghi-dinh-15 is free
+    r = sitegen("new", "Nghị định 15 2020", "--site", site)
+    assert r.code == 1
+    assert (f"content/tin-tuc/nghi-dinh-15.2020.md: this article already has the URL "
+            f"/tin-tuc/{now:%Y}/{now:%m}/nghi-dinh-15-2020/") in r.err
