@@ -476,6 +476,11 @@ def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, 
         publisher.put_bytes(name, data)
     publisher.put_bytes("robots.txt", robots_txt(cfg))
     publisher.put_bytes("counter-manifest.json", counter_manifest(site, html_urls))
+    # --- search index (sitegen/search, issue 7): deterministic files, cached per segment --------
+    from sitegen.search import search_files
+    for name, data in search_files(site, cfg.cache_dir / "search").items():
+        publisher.put_bytes(name, data)
+    # --- end of search index ------------------------------------------------------------------
     for rel, path in sorted(outputs.files.items()):
         publisher.put_copy(rel, path, file_digest(path))
     return pages

@@ -5,23 +5,33 @@ import json
 from xml.sax.saxutils import escape, quoteattr
 
 from sitegen.config import SiteConfig
-from sitegen.model import Site
+from sitegen.model import Site, sitemap_url
+from sitegen.search import search_url
 
 MAX_URLS = 50_000   # the sitemap protocol's limit per file
 
 
 def sitemap_files(site: Site, html_urls: list[str]) -> dict[str, bytes]:
-    """`sitemap.xml`, or an index of `sitemap-N.xml` files when there are more than 50,000 URLs."""
+    """`sitemap.xml`, or an index of `sitemap-N.xml` files when there are more than 50,000 URLs.
+
+    Alternates (hreflang) are those the pages carry in their heads: an article's translations, and
+    each language's home and sitemap page. The search pages (noindex) are left out."""
     cfg = site.config
     base = cfg.base_url.rstrip("/")
     info: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
     for ls in site.langs:
+        others = [o for o in site.langs if o is not ls]
+        info[ls.home_url] = (None, [(o.lang, o.home_url) for o in others])
+        info[sitemap_url(ls.prefix, ls.lang)] = (None, [(o.lang, sitemap_url(o.prefix, o.lang)) for o in others])
         for a in (*ls.articles, *ls.pages):
             when = (a.updated or a.date)
             info[a.url] = (when.astimezone(cfg.tz).isoformat() if when else None,
                            [(t.lang, t.url) for t in a.translations])
+    skip = {search_url(ls.prefix, ls.lang) for ls in site.langs}
     entries = []
     for url in html_urls:
+        if url in skip:
+            continue
         lastmod, alts = info.get(url, (None, []))
         parts = [f"<url><loc>{escape(base + url)}</loc>"]
         if lastmod:

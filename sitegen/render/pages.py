@@ -8,6 +8,7 @@ from typing import Any, Iterator
 from sitegen.config import LANG_NAMES, Link as MenuLink
 from sitegen.model import Article, LangSite, Site, alias_url, output_path, paginate_urls, sitemap_url
 from sitegen.render.strings import MONTHS_EN
+from sitegen.search import index_url, search_url
 
 HOME_BLOCK = 5
 HIGHLIGHTS = 4
@@ -74,6 +75,7 @@ class Pages:
                 for alias in a.aliases:
                     yield self.redirect(ls, alias, a)
             yield self.sitemap(ls)
+            yield self.search(ls)
         default = self.site.langs[0]
         yield self.route(default, "/404.html", "404.html", "404", self.t(default.lang, "not_found"),
                          [self.crumb_home(default)])
@@ -182,6 +184,15 @@ class Pages:
                           [self.crumb_home(ls)], extra={"tree": tree, "pages": list(ls.pages)},
                           translations=others)
 
+    def search(self, ls: LangSite) -> Route:
+        """The search page: a form, filters by section and year, results drawn by search.js."""
+        others = [{"lang": o.lang, "url": search_url(o.prefix, o.lang), "title": self.t(o.lang, "search")}
+                  for o in self.site.langs if o is not ls]
+        return self.route(ls, search_url(ls.prefix, ls.lang), "search.html", "search", self.t(ls.lang, "search"),
+                          [self.crumb_home(ls)], translations=others, extra={"search": Vars(
+                              index=index_url(ls.lang), sections=list(ls.sections),
+                              years=[y.year for y in ls.years])})
+
     # --- site-wide variables ---------------------------------------------------------------
 
     def site_vars(self, ls: LangSite) -> dict[str, Any]:
@@ -195,7 +206,7 @@ class Pages:
         return {
             "title": ls.title, "description": ls.description, "base_url": cfg.base_url,
             "lang_prefix": ls.prefix, "home_url": ls.home_url, "sitemap_url": smap,
-            "search_url": None, "tags_url": ls.url("tags/") if ls.tags else None,
+            "search_url": search_url(ls.prefix, ls.lang), "tags_url": ls.url("tags/") if ls.tags else None,
             "feed_rss": ls.url("rss.xml"), "feed_atom": ls.url("atom.xml"), "agency": a,
             "agency_lang": ls.lang if lc and lc.agency else cfg.language,
             "menu": menu,

@@ -1,0 +1,218 @@
+"""Site search: an index built with the site and searched in the browser (themes/moha/static/js/search.js).
+
+    files = search_files(site, cache_dir)     # {"search/vi/meta.json": b"...", ...}
+
+Only what a normal build publishes is indexed: articles and static pages that are neither drafts
+nor dated in the future, so a preview with drafts (`sitegen serve`) never leaks one into search.
+The index is incremental (see index.py): each segment's files, and the terms of each document, are
+cached in `cache_dir`; a segment whose documents did not change is not rebuilt. The output is a pure
+function of the site: the same content gives byte-identical files, with or without a cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+
+import sitegen
+from sitegen.model import Article, LangSite, Site
+from sitegen.search.fold import TermCache, fold, terms
+from sitegen.search import index as _index
+from sitegen.search.index import FORMAT, Entry, TermData, build_segment, meta_json, term_data
+
+SEARCH_SLUG = {"vi": "tim-kiem", "en": "search"}
+INDEX_ROOT = "search"
+
+
+def search_url(prefix: str, lang: str) -> str:
+    """The search page of a language: /tim-kiem/, /en/search/."""
+    return f"{prefix}/{SEARCH_SLUG.get(lang, 'search')}/"
+
+
+def index_url(lang: str) -> str:
+    """Where the index of a language is published: /search/vi/."""
+    return f"/{INDEX_ROOT}/{lang}/"
+
+
+def indexable(a: Article) -> bool:
+    return not a.draft and not a.scheduled
+
+
+def _entry(a: Article, tz) -> Entry:
+    return Entry(a.url, a.title, a.summary, tuple(t.name for t in a.tags), a.section.key if a.section else "",
+                 a.date.astimezone(tz) if a.date and a.layout == "article" else None, a.body,
+                 "\x1e".join(f"{p.caption}\x1d{p.credit or ''}" for p in a.photos))
+
+
+def entries(site: Site, ls: LangSite) -> list[Entry]:
+    """The language's searchable documents, oldest first: news by date, then static pages."""
+    tz = site.config.tz
+    news = [_entry(a, tz) for a in reversed(ls.articles) if indexable(a)]
+    pages = [_entry(a, tz) for a in sorted(ls.pages, key=lambda p: p.url) if indexable(a)]
+    return news + pages
+
+
+class _Cache:
+    """Per segment, in `folder`: `<lang>-<k>.seg` (its key, meta record and files) and
+    `<lang>-<k>.terms` (the terms of its documents by digest). Anything unreadable is a miss."""
+
+    TAG = f"sitegen-search/{FORMAT}/{sitegen.__version__}"
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.kept: set[str] = set()
+
+    def _read(self, name: str):
+        if self.folder is None:
+            return None
+        try:
+            data = marshal.loads((self.folder / name).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if isinstance(data, tuple) and len(data) >= 2 and data[0] == self.TAG:
+            return data
+        return None
+
+    def _write(self, name: str, data) -> None:
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{name}.{os.getpid()}.tmp"
+            tmp.write_bytes(marshal.dumps(data))
+            os.replace(tmp, self.folder / name)
+        except OSError:
+            pass    # a read-only or full cache folder costs speed, never the build
+
+    def segment(self, stem: str, key: bytes):
+        self.kept.update((stem + ".seg", stem + ".terms"))
+        data = self._read(stem + ".seg")
+        if data and len(data) == 4 and data[1] == key and isinstance(data[2], dict) and isinstance(data[3], dict):
+            return data[2], data[3]
+        return None
+
+    def save_segment(self, stem: str, key: bytes, record: dict, files: dict[str, bytes]) -> None:
+        self._write(stem + ".seg", (self.TAG, key, record, files))
+
+    def terms(self, stem: str) -> dict:
+        data = self._read(stem + ".terms")
+        return data[1] if data and len(data) == 2 and isinstance(data[1], dict) else {}
+
+    def save_terms(self, stem: str, table: dict) -> None:
+        self._write(stem + ".terms", (self.TAG, table))
+
+    def prune(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for p in self.folder.iterdir():
+            if p.suffix in (".seg", ".terms") and p.name not in self.kept:
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+
+
+# A segment to build: (cache stem, key, index prefix, k, entries, digests, lang, time zone)
+_Job = tuple[str, bytes, str, int, list[Entry], list[bytes], str, object]
+_JOBS: list[_Job] = []
+_CACHE: _Cache | None = None
+
+
+def _build_job(i: int) -> tuple[dict, dict[str, bytes]]:
+    stem, key, prefix, k, segment, digests, lang, tz = _JOBS[i]
+    cache = _CACHE or _Cache(None)
+    known = cache.terms(stem) if cache.folder else {}
+    words = TermCache()
+    data: list[TermData] = []
+    table = {}
+    for entry, dg in zip(segment, digests):
+        td = known.get(dg)
+        if not (isinstance(td, tuple) and len(td) == 3):
+            td = term_data(entry, words)
+        data.append(td)
+        table[dg] = td
+    record, files = build_segment(prefix, k, segment, data, lang, tz)
+    cache.save_terms(stem, table)
+    cache.save_segment(stem, key, record, files)
+    return record, files
+
+
+def _fork_context():
+    """Fork workers only when it is safe and useful: more than one core, and no other thread
+    (forking a threaded process, such as the dev server, can deadlock)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if cores < 2 or threading.active_count() != 1:
+        return None, 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None, 1
+    return multiprocessing.get_context("fork"), cores
+
+
+def _run(jobs: list[_Job], cache: _Cache) -> list[tuple[dict, dict[str, bytes]]]:
+    global _JOBS, _CACHE
+    _JOBS, _CACHE = jobs, cache
+    try:
+        ctx, cores = _fork_context() if len(jobs) > 1 else (None, 1)
+        if ctx is not None:
+            try:
+                with ctx.Pool(min(cores, len(jobs))) as pool:
+                    return pool.map(_build_job, range(len(jobs)), chunksize=1)
+            except OSError:
+                pass     # no processes to be had: build here
+        return [_build_job(i) for i in range(len(jobs))]
+    finally:
+        _JOBS, _CACHE = [], None
+
+
+def _segment_key(lang: str, tz: str, k: int, digests: list[bytes]) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{_Cache.TAG}|{lang}|{tz}|{k}|{_index.SEGMENT}|{_index.SHARDS}|{_index.CHUNK}|".encode())
+    for dg in digests:
+        h.update(dg)
+    return h.digest()
+
+
+def search_files(site: Site, cache_dir: Path | None) -> dict[str, bytes]:
+    """Every file of the search index: output path (relative) → bytes."""
+    cache = _Cache(cache_dir)
+    tz = site.config.timezone
+    out: dict[str, bytes] = {}
+    plans = []
+    jobs: list[_Job] = []
+    for ls in site.langs:
+        docs = entries(site, ls)
+        prefix = index_url(ls.lang).lstrip("/")
+        segments: list = []
+        size = _index.SEGMENT
+        for k, start in enumerate(range(0, len(docs), size)):
+            segment = docs[start:start + size]
+            digests = [e.digest() for e in segment]
+            key = _segment_key(ls.lang, tz, k, digests)
+            stem = f"{ls.lang}-{k}"
+            found = cache.segment(stem, key)
+            if found is None:
+                segments.append(len(jobs))
+                jobs.append((stem, key, prefix, k, segment, digests, ls.lang, site.config.tz))
+            else:
+                segments.append(found)
+        sections = {s.key: [s.title, s.url] for s in ls.sections}
+        plans.append((ls.lang, prefix, len(docs), sections, segments))
+    built = _run(jobs, cache) if jobs else []
+    for lang, prefix, count, sections, segments in plans:
+        records = []
+        for seg in segments:
+            record, files = built[seg] if isinstance(seg, int) else seg
+            records.append(record)
+            out.update(files)
+        out[prefix + "meta.json"] = meta_json(lang, count, sections, records)
+    cache.prune()
+    return dict(sorted(out.items()))
+
+
+__all__ = ["search_files", "search_url", "index_url", "indexable", "entries", "fold", "terms", "SEARCH_SLUG"]
