@@ -36,30 +36,28 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             srv.peak = max(srv.peak, srv.active)
             srv.shared["active"] += 1
             srv.shared["peak"] = max(srv.shared["peak"], srv.shared["active"])
-        try:
-            path = self.path
-            if path.startswith("/slow"):
-                time.sleep(srv.delay)
-            status = {"/gone": 404, "/removed": 410, "/busy": 503, "/forbidden": 403}.get(path, 200)
-            if path == "/no-head" and self.command == "HEAD":
-                status = 405
-            if path == "/moved":
-                self.send_response(301)
-                self.send_header("Location", "/ok")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            data = b"<p>ok</p>" * 200
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(data)))
+        path = self.path
+        if path.startswith("/slow"):
+            time.sleep(srv.delay)
+        with srv.lock:     # done before answering: the client cannot ask again before it has the answer
+            srv.active -= 1
+            srv.shared["active"] -= 1
+        status = {"/gone": 404, "/removed": 410, "/busy": 503, "/forbidden": 403}.get(path, 200)
+        if path == "/no-head" and self.command == "HEAD":
+            status = 405
+        if path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/ok")
+            self.send_header("Content-Length", "0")
             self.end_headers()
-            if body:
-                self.wfile.write(data)
-        finally:
-            with srv.lock:
-                srv.active -= 1
-                srv.shared["active"] -= 1
+            return
+        data = b"<p>ok</p>" * 200
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
 
 
 @pytest.fixture
@@ -125,7 +123,7 @@ def test_outcomes_head_then_get_and_a_user_agent_naming_sitegen(servers, no_prox
 
 
 def test_at_most_one_request_per_host_and_four_in_all(servers, no_proxy):
-    hosts = servers(6, delay=0.15)
+    hosts = servers(6, delay=0.25)
     urls = [f"{srv.base}/slow/{i}" for srv in hosts for i in range(3)]
     started = time.monotonic()
     out = check_urls(urls, ClientOptions(timeout=5, pause=0, total=30))
