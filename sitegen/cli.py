@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--drafts", action="store_true", help="include articles with draft: true")
         sp.add_argument("--future", action="store_true", help="include articles dated in the future")
         sp.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+        sp.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                        help="worker processes for Markdown and pages (default: one per core)")
+        sp.add_argument("--no-cache", action="store_true",
+                        help="build everything afresh: read no build cache and write none")
+        sp.add_argument("--timings", action="store_true", help="print the time each build phase took")
 
     b = sub.add_parser("build", help="build the site into the output folder")
     common(b)
@@ -74,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     default_out = args.site / (".cache/serve" if serving else "public")
     opts = BuildOptions(site=args.site.resolve(), out=(args.out or default_out).resolve(),
                         drafts=args.drafts or serving, future=args.future or serving,
-                        counts=_counts(args.counts))
-    code = run_build(opts, quiet=args.quiet)
+                        counts=_counts(args.counts), jobs=args.jobs, cache=not args.no_cache)
+    code = run_build(opts, quiet=args.quiet, timings=args.timings)
     if code != EXIT_OK or args.command == "build":
         return code
     from sitegen.serve import serve
@@ -94,7 +99,17 @@ def _counts(source: str | None) -> dict | None:
         return None
 
 
-def run_build(opts: BuildOptions, quiet: bool = False) -> int:
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be a whole number of 1 or more, not {text!r}")
+    return n
+
+
+def run_build(opts: BuildOptions, quiet: bool = False, timings: bool = False) -> int:
     started = time.perf_counter()
     try:
         with _progress(quiet) as progress:
@@ -109,7 +124,18 @@ def run_build(opts: BuildOptions, quiet: bool = False) -> int:
         print(f"warning: {w}", file=sys.stderr)
     if not quiet:
         _summary(result, time.perf_counter() - started, opts)
+    if timings:
+        _timings(result)
     return EXIT_OK
+
+
+def _timings(r: BuildResult) -> None:
+    width = max(len(k) for k in r.timings)
+    for phase, seconds in r.timings.items():
+        print(f"  {phase:<{width}}  {seconds * 1000:9.1f} ms", file=sys.stderr)
+    print(f"  {'total':<{width}}  {r.seconds * 1000:9.1f} ms", file=sys.stderr)
+    print(f"  Markdown bodies rendered: {r.parsed}; pages rendered: {r.rendered} of {r.pages}; "
+          f"files changed: {r.written}", file=sys.stderr)
 
 
 def _print_errors(errors: list[SiteError]) -> None:
@@ -128,7 +154,8 @@ def _summary(r: BuildResult, seconds: float, opts: BuildOptions) -> None:
     if r.scheduled_skipped:
         skipped.append(f"{r.scheduled_skipped} scheduled (use --future)")
     extra = f"; skipped {', '.join(skipped)}" if skipped else ""
-    print(f"Built {r.pages} pages ({r.files} files) into {opts.out} in {seconds:.2f} s{extra}.",
+    work = f"; {r.rendered} rendered, {r.pages - r.rendered} reused" + (", nothing changed" if r.unchanged else "")
+    print(f"Built {r.pages} pages ({r.files} files) into {opts.out} in {seconds:.2f} s{work}{extra}.",
           file=sys.stderr)
 
 

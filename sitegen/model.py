@@ -4,8 +4,10 @@ Every list a page shows (latest, per section, per tag, per month, related) is bu
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Iterable
 
@@ -150,7 +152,7 @@ class Section:
     weight: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Article:
     id: int
     rel: str
@@ -178,6 +180,20 @@ class Article:
     @property
     def lead_photo(self) -> Photo | None:
         return self.photos[0] if self.photos else None
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of every field but the body: what a listing or a page key sees of the article.
+
+        A body that the build cache holds is left out (the pages that print it record so)."""
+        body = "" if hasattr(self.body, "store") else str(self.body)
+        fields = (self.rel, self.lang, self.layout, self.title, self.url, self.date, self.updated, self.summary,
+                  self.author, self.source, self.views, self.baseline, self.tags, self.photos, body, self.section,
+                  self.draft, self.scheduled, self.aliases, self.translation_key, self.translations)
+        return hashlib.blake2b(repr(fields).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def __repr__(self) -> str:          # short and exact: page keys are made from reprs
+        return f"Article({self.rel!r}, {self.digest})"
 
     @property
     def sort_key(self) -> tuple:
@@ -377,8 +393,10 @@ def _neighbours(news, by_section, by_tag, related, newer, older) -> None:
     linear in the number of articles rather than quadratic.
     """
     pos_in_tag = {url: {a.id: i for i, a in enumerate(arts)} for url, arts in by_tag.items()}
+    tagsets = {a.id: frozenset(t.url for t in a.tags) for a in news}
+    stamps = {a.id: a.date.timestamp() for a in news}   # type: ignore[union-attr]
     for a in news:
-        tag_urls = {t.url for t in a.tags}
+        tag_urls = tagsets[a.id]
         cands: dict[int, Article] = {}
         for url in tag_urls:
             arts = by_tag[url]
@@ -386,9 +404,8 @@ def _neighbours(news, by_section, by_tag, related, newer, older) -> None:
             for b in arts[max(0, i - 8): i + 9]:
                 if b.id != a.id:
                     cands[b.id] = b
-        ts = a.date.timestamp()   # type: ignore[union-attr]
-        ranked = sorted(cands.values(), key=lambda b: (-len(tag_urls & {t.url for t in b.tags}),
-                                                       abs(b.date.timestamp() - ts), b.rel))
+        ts = stamps[a.id]
+        ranked = sorted(cands.values(), key=lambda b: (-len(tag_urls & tagsets[b.id]), abs(stamps[b.id] - ts), b.rel))
         related[a.id] = tuple(ranked[:RELATED_COUNT])
     for arts in by_section.values():
         for i, a in enumerate(arts):

@@ -14,6 +14,7 @@ import pytest
 from sitetest import REPO, snapshot
 
 SUMMARY = re.compile(r"^Built (?P<pages>\d+) pages \((?P<files>\d+) files\) into (?P<out>.+) in [\d.]+ s"
+                     r"; (?P<rendered>\d+) rendered, (?P<reused>\d+) reused(?P<same>, nothing changed)?"
                      r"(?P<skipped>; skipped .+)?\.$")
 
 

@@ -8,11 +8,12 @@ pipeline learns every photo in use whether the HTML was reused or rendered by a 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Callable, Iterator
 
 from sitegen.build.cache import Body, HtmlStore, digest
 from sitegen.config import SiteConfig
@@ -64,10 +65,12 @@ class BodyJob:
     media: MediaPipeline | None
     base_key: str                         # config and code digest
     files: dict[str, Path] = field(default_factory=dict)   # URL → content file to publish as it is
+    answers: dict[tuple[str, bool], tuple[str, tuple]] = field(default_factory=dict)  # site paths, see replay
+    realpaths: dict[Path, Path] = field(default_factory=dict)
 
     def resolver(self, doc: Document) -> ArticleResolver:
         return ArticleResolver(doc, self.urls[doc.rel], self.cfg.content_dir, self.cfg.static_dir,
-                               self.md_urls, self.media)
+                               self.md_urls, self.media, realpaths=self.realpaths)
 
     def key(self, doc: Document, body_sha: str) -> str:
         s = doc.source
@@ -90,7 +93,7 @@ class BodyJob:
                 _, file, _ = resolver.images[before]
                 if record:
                     media.use(file, Use(doc.rel, line, fld, "photo", ref.src))
-                resolver.described.setdefault(file.resolve(), (ref.alt if ref.alt != ref.caption else None,
+                resolver.described.setdefault(resolver._real(file), (ref.alt if ref.alt != ref.caption else None,
                                                                ref.credit))
                 plan = media.plan(file)
                 assert isinstance(plan, ImagePlan)
@@ -126,47 +129,62 @@ class BodyJob:
 
 # --- worker processes (forked: they inherit the job and the documents) --------------------------
 
-_WORK: tuple[BodyJob, list[Document]] | None = None
+_WORK: tuple[BodyJob, list[Document], Callable[[Document], Document]] | None = None
 _MD: MarkdownRenderer | None = None
 
 
 def _work(indices: list[int]) -> list[tuple[int, str, MdEntry]]:
     global _MD
-    job, docs = _WORK  # type: ignore[misc]
+    job, docs, load = _WORK  # type: ignore[misc]
     if _MD is None:
         _MD = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)
     out = []
     for i in indices:
-        html, entry = job.render(docs[i], _MD)
+        html, entry = job.render(load(docs[i]), _MD)
         out.append((i, html, entry))
     return out
 
 
-def render_many(job: BodyJob, docs: list[Document], jobs: int) -> list[tuple[str, MdEntry]]:
-    """Render the bodies of docs, in worker processes when there are enough of them."""
+def render_many(job: BodyJob, docs: list[Document], load: Callable[[Document], Document], jobs: int
+                ) -> Iterator[tuple[int, str, MdEntry]]:
+    """Render the bodies of docs (load(doc) reads one in full), in worker processes when there are
+    enough of them; yields (index, html, entry) as they come, so the HTML is never all in memory."""
     global _WORK
-    results: list[Any] = [None] * len(docs)
     if jobs <= 1 or len(docs) < MIN_PARALLEL:
         md = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)
         for i, doc in enumerate(docs):
-            results[i] = job.render(doc, md)
-        return results
-    _WORK = (job, docs)
+            yield (i, *job.render(load(doc), md))
+        return
+    _WORK = (job, docs, load)
     try:
         batches = [list(range(i, min(i + BATCH, len(docs)))) for i in range(0, len(docs), BATCH)]
+        gc.freeze()     # forked workers share the parent's objects: keep the collector off them
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk in pool.map(_work, batches):
-                for i, html, entry in chunk:
-                    results[i] = (html, entry)
+                yield from chunk
     finally:
         _WORK = None
-    return results
+        gc.unfreeze()
 
 
 def replay(job: BodyJob, doc: Document, resolver: ArticleResolver, entry: MdEntry) -> bool:
-    """Ask the resolver every recorded question again; True when every answer is the same."""
+    """Ask the resolver every recorded question again; True when every answer is the same.
+
+    A site path (/images/…) means the same file for every article that has no front-matter
+    photo of its own to describe it, so its answer is looked up once per build."""
     for target, is_image, answer in entry.calls:
-        if repr(resolver(target, is_image)) != answer:
+        if target.startswith("/") and not resolver.described:
+            known = job.answers.get((target, is_image))
+            if known is None:
+                n = len(resolver.images)
+                got = repr(resolver(target, is_image))
+                job.answers[(target, is_image)] = (got, tuple(resolver.images[n:]))
+            else:
+                got = known[0]
+                resolver.images.extend(known[1])
+        else:
+            got = repr(resolver(target, is_image))
+        if got != answer:
             return False
     return True
 

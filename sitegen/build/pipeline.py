@@ -23,6 +23,7 @@ from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, rep
 from sitegen.build.cache import READ, Body, BuildCache, State, code_fingerprint, digest
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.publish import Publisher, file_digest
+from sitegen.build.quick import QuickCheck, inputs_digest
 from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
@@ -54,6 +55,7 @@ class BuildResult:
     parsed: int = 0                      # Markdown bodies rendered by this build
     written: int = 0                     # files whose bytes changed in the published site
     unchanged: bool = False              # nothing changed: the published site was not touched
+    next_due: datetime | None = None     # when the next scheduled article falls due
 
     @property
     def seconds(self) -> float:
@@ -102,22 +104,43 @@ def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
     check_output_dir(opts.out, opts.site)
     jobs = max(1, opts.jobs or cpu_count())
     report = Report()
-    bcache = BuildCache(cfg.cache_dir, f"{opts.out.resolve()}|{opts.drafts}|{opts.future}", opts.cache)
+    ident = f"{opts.out.resolve()}|{opts.drafts}|{opts.future}"
+    bcache = BuildCache(cfg.cache_dir, ident, opts.cache)
+    started = time.time_ns()
+    cfg_key = digest(repr(cfg) + code_fingerprint())
+    theme_key = tree_digest([p for t in chain for p in (t.templates, t.static, t.path / "i18n")])
+    counts_key = digest(repr(sorted((opts.counts or {}).items(), key=str)))
+    now = opts.now or datetime.now(cfg.tz)
+    quick = QuickCheck(bcache.folder / f"quick-{digest(ident)[:12]}.json", bcache.enabled)
+    fingerprint, newest = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)))
+    last = quick.unchanged(fingerprint, newest, opts.out, now)
+    if last is not None:                # nothing changed: the published site stands
+        for k, v in last["summary"].items():
+            setattr(result, k, v)
+        result.warnings = [SiteError(**w) for w in last["warnings"]]
+        result.unchanged = True
+        timer.lap("check")
+        bcache.close()
+        return result
+    quick.forget()
     state = bcache.load()
     if bcache.problem:
         report.warn(str(bcache.file.relative_to(opts.site) if bcache.file.is_relative_to(opts.site) else bcache.file),
                     None, None, bcache.problem)
-    started = time.time_ns()
-    cfg_key = digest(repr(cfg) + code_fingerprint())
     timer.lap("config")
+    keys = Keys(digest("\x1f".join((theme_key, cfg_key, counts_key))))
     try:
-        return _build(opts, cfg, chain, cfg_key, jobs, report, bcache, state, started, result, timer, progress)
+        _build(opts, cfg, chain, cfg_key, keys, now, jobs, report, bcache, state, started, result, timer, progress)
     finally:
         bcache.close()
+    quick.record(fingerprint, started, opts.out, result.next_due,
+                 {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
+                 result.warnings)
+    return result
 
 
 def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, report: Report
-          ) -> tuple[list[Document], list[SectionIndex], dict[str, _Doc], dict[str, Document]]:
+          ) -> tuple[list[Document], list[SectionIndex], dict[str, _Doc], dict[str, bytes]]:
     """Every content file validated; unchanged files come from the cache without being read."""
     racy = state.started - RACY_NS
     known: dict[str, _Doc] = state.docs
@@ -133,7 +156,7 @@ def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, repor
     docs: list[Document] = []
     indexes: list[SectionIndex] = []
     entries: dict[str, _Doc] = {}
-    full: dict[str, Document] = {}       # documents read in full by this build (with their bodies)
+    full: dict[str, bytes] = {}          # bodies read by this build, in UTF-8 (a third of a str's size)
     for item in found:
         if isinstance(item, _Doc):
             entry = item
@@ -157,7 +180,7 @@ def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, repor
                 body_sha = digest(validated.body) if isinstance(validated, Document) else ""
                 entry = _Doc(stat, sha, cfg_key, _strip(validated), body_sha, tuple(sub.warnings))
                 if isinstance(validated, Document):
-                    full[validated.rel] = validated
+                    full[validated.rel] = validated.body.encode("utf-8", "surrogatepass")
         report.extend(entry.warnings)
         entries[entry.item.source.rel] = entry
         if isinstance(entry.item, Document):
@@ -167,15 +190,13 @@ def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, repor
     return docs, indexes, entries, full
 
 
-def _reload(doc: Document, cfg: SiteConfig, report: Report) -> Document:
-    """The full document (with its body) of a file the cache had kept without its text."""
+def _reload(doc: Document, cfg: SiteConfig) -> Document:
+    """The full document (with its body) of a file this build validated but did not keep the text of."""
     sub = Report()
-    srcs = [s for s in [_read_one(doc.source.path, cfg, sub)] if s is not None]
-    validated = validate(srcs[0], cfg, sub) if srcs else None
+    src = _read_one(doc.source.path, cfg, sub)
+    validated = validate(src, cfg, sub) if src is not None else None
     if not isinstance(validated, Document) or sub.errors:
-        report.extend(sub.errors or [SiteError(doc.rel, None, None, "changed while the site was being built",
-                                               "build again")])
-        return doc
+        return dataclasses.replace(doc, body="")   # changed since it was validated: the next build sees it
     return validated
 
 
@@ -184,17 +205,17 @@ def _read_one(path: Path, cfg: SiteConfig, report: Report):
     return _read(path, cfg.content_dir, cfg.root, report)
 
 
-def _build(opts, cfg, chain, cfg_key, jobs, report, bcache: BuildCache, state: State, started: int,
-           result: BuildResult, timer: _Timer, progress: Progress | None) -> BuildResult:
+def _build(opts, cfg, chain, cfg_key, keys: Keys, now: datetime, jobs, report, bcache: BuildCache, state: State,
+           started: int, result: BuildResult, timer: _Timer, progress: Progress | None) -> BuildResult:
     docs, indexes, doc_entries, full = _load(opts, cfg, cfg_key, state, report)
     timer.lap("load")
-    now = opts.now or datetime.now(cfg.tz)
     published = []
     for doc in docs:
         if doc.draft and not opts.drafts:
             result.drafts_skipped += 1
         elif doc.date and doc.date > now and not opts.future:
             result.scheduled_skipped += 1
+            result.next_due = min(result.next_due or doc.date, doc.date)
         else:
             published.append(doc)
     urls = {doc.rel: article_url(doc, cfg) for doc in published}
@@ -222,10 +243,10 @@ def _build(opts, cfg, chain, cfg_key, jobs, report, bcache: BuildCache, state: S
         publisher = Publisher(opts.out, _spare_dir(cfg, opts.out, bcache), state.published, state.spare,
                               keep_spare=bcache.enabled)
         try:
-            pages = _render(opts, cfg, chain, cfg_key, site, renderer, routes, publisher, state, jobs,
+            pages = _render(keys, site, renderer, routes, publisher, state, jobs,
                             result, progress, {rel: e.key for rel, e in md_entries.items()})
             timer.lap("render")
-            pages.update(_write_outputs(site, routes, outputs, publisher, _Keyer(chain, cfg_key, opts), state))
+            pages.update(_write_outputs(site, routes, outputs, publisher, keys, state))
             timer.lap("outputs")
             new_published, spare = publisher.commit()
             media.finish()
@@ -268,7 +289,7 @@ def _spare_dir(cfg: SiteConfig, out: Path, bcache: BuildCache) -> Path:
     return out.parent / f".{out.name}.sitegen-{name}"
 
 
-def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc], full: dict[str, Document],
+def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc], full: dict[str, bytes],
             state: State, bcache: BuildCache, jobs: int, report: Report, result: BuildResult):
     """HTML of every article body, reused where the cache proves it unchanged; the rest rendered."""
     store = bcache.html
@@ -289,12 +310,19 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc
             record_uses(job, doc, resolver, start, entry, report)
             job.files.update(resolver.files)
         else:
-            missing.append(full.get(doc.rel) or _reload(doc, job.cfg, report))
-    rendered = render_many(job, missing, jobs)
-    for doc, (html, entry) in zip(missing, rendered):
+            missing.append(doc)
+    def load(d: Document) -> Document:
+        body = full.get(d.rel)
+        return dataclasses.replace(d, body=body.decode("utf-8", "surrogatepass")) if body is not None \
+            else _reload(d, job.cfg)
+
+    for n, (i, html, entry) in enumerate(render_many(job, missing, load, jobs)):
+        doc = missing[i]
         key = job.key(doc, doc_entries[doc.rel].body_sha)
         entry = dataclasses.replace(entry, key=key)
         store.put(key, html)
+        if n % 500 == 499:
+            store.flush()
         entries[doc.rel] = entry
         resolver = job.resolver(doc)
         job.photos(doc, resolver, Report(), record=False)
@@ -309,20 +337,9 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc
     return items, entries
 
 
-class _Keyer:
-    """Keys of pages and feeds: see keys.py."""
-
-    def __init__(self, chain, cfg_key: str, opts: BuildOptions):
-        theme = tree_digest([p for t in chain for p in (t.templates, t.static, t.path / "i18n")])
-        counts = digest(repr(sorted((opts.counts or {}).items(), key=str)))
-        self.keys = Keys(digest("\x1f".join((theme, cfg_key, counts))))
-
-
-def _render(opts, cfg, chain, cfg_key, site: Site, renderer: Renderer, routes, publisher: Publisher, state: State,
+def _render(keys: Keys, site: Site, renderer: Renderer, routes, publisher: Publisher, state: State,
             jobs: int, result: BuildResult, progress: Progress | None, bodies: dict[str, str]) -> dict[str, tuple]:
     """Render the pages whose key, or a body they printed, changed; keep the others."""
-    keyer = _Keyer(chain, cfg_key, opts)
-    keys = keyer.keys
     lang_keys = {ls.lang: keys.of(renderer.shared_vars(ls.lang)) for ls in site.langs}
     pages: dict[str, tuple] = {}
     todo: list[int] = []
@@ -332,8 +349,8 @@ def _render(opts, cfg, chain, cfg_key, site: Site, renderer: Renderer, routes, p
         route_keys.append(key)
         prev = state.pages.get(route.output)
         if (prev is not None and prev[0] == key and publisher.unchanged(route.output, prev[1])
-                and all(bodies.get(rel) == bkey for rel, bkey in prev[2])):
-            publisher.keep(route.output, prev[1])
+                and all(bodies.get(rel) == bkey for rel, bkey in prev[2])
+                and publisher.keep(route.output, prev[1]) is not None):
             pages[route.output] = prev
         else:
             todo.append(i)
@@ -444,12 +461,11 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
     return _Outputs(copies)
 
 
-def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, keyer: _Keyer,
+def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, keys: Keys,
                    state: State) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
     search index and every copied file; returns the keys of the feeds."""
     cfg = site.config
-    keys = keyer.keys
     pages: dict[str, tuple[str, str]] = {}
     sizes = None
     for spec in _feed_specs(site):
@@ -457,10 +473,8 @@ def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, 
         rels = (spec.rss_url.lstrip("/"), spec.atom_url.lstrip("/"))
         prev = [state.pages.get(r) for r in rels]
         if all(p is not None and p[0] == key and publisher.unchanged(r, p[1]) and not p[2]
-               for r, p in zip(rels, prev)):
-            for r, p in zip(rels, prev):
-                publisher.keep(r, p[1])
-                pages[r] = p
+               for r, p in zip(rels, prev)) and all(publisher.keep(r, p[1]) for r, p in zip(rels, prev)):
+            pages.update(zip(rels, prev))
             continue
         if sizes is None:
             sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}

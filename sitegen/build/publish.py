@@ -10,8 +10,10 @@ few files and moves no others:
   so rsync and CDN uploads see it unchanged);
 - only new bytes are written, always into a new inode (the two trees share inodes).
 
-Manifests (path → digest, size, mtime_ns) say what each tree holds; both trees are checked
-against them on disk before being trusted.
+Manifests (path → digest, size, mtime_ns) say what each tree holds. sitegen owns both trees:
+they are trusted as recorded (a file found missing is written again). The spare is marked dirty
+while it is written; a build that dies half-way leaves the mark, and the next one starts the spare
+afresh.
 """
 from __future__ import annotations
 
@@ -25,57 +27,24 @@ from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
 
 
-def _scan(root: Path) -> dict[str, tuple[int, int]]:
-    """Every file under root: rel → (size, mtime_ns)."""
-    found: dict[str, tuple[int, int]] = {}
-    stack = [(root, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for e in entries:
-            rel = prefix + e.name
-            if e.is_dir(follow_symlinks=False):
-                stack.append((Path(e.path), rel + "/"))
-            else:
-                st = e.stat(follow_symlinks=False)
-                found[rel] = (st.st_size, st.st_mtime_ns)
-    return found
-
-
-def _verified(root: Path, manifest: dict[str, Sig] | None, strict: bool) -> dict[str, Sig]:
-    """The manifest entries that the tree on disk really holds. strict: also delete what the tree
-    holds beyond them (a spare is about to be written into)."""
-    if not manifest or not root.is_dir():
-        return {}
-    on_disk = _scan(root)
-    good = {rel: sig for rel, sig in manifest.items() if on_disk.get(rel) == (sig[1], sig[2])}
-    if strict:
-        for rel in on_disk.keys() - good.keys():
-            try:
-                os.unlink(root / rel)
-            except OSError:
-                pass
-    return good
-
-
 class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
                  spare: dict[str, Sig] | None, keep_spare: bool = True):
         self.out = out
         self.keep_spare = keep_spare
-        self.published = _verified(out, published, strict=False) if (out / MARKER).is_file() else {}
-        if keep_spare and spare is not None and spare_dir.is_dir():
+        self.published = dict(published or {}) if (out / MARKER).is_file() else {}
+        self.dirty = spare_dir.with_name(spare_dir.name + ".dirty")
+        if keep_spare and spare is not None and spare_dir.is_dir() and not self.dirty.exists():
             self.target = spare_dir
-            self.held = _verified(spare_dir, spare, strict=True)
+            self.held = dict(spare)
         else:
             self.target = spare_dir if keep_spare else out.parent / f".{out.name}.staging-{os.getpid()}"
             if self.target.exists():
                 shutil.rmtree(self.target)
             self.held = {}
         self.target.mkdir(parents=True, exist_ok=True)
+        if keep_spare:
+            self.dirty.touch()
         self._dirs: set[str] = set()
         self.new: dict[str, Sig] = {}
         self.written = 0
@@ -107,7 +76,10 @@ class Publisher:
                     os.unlink(path)
                 except FileNotFoundError:
                     pass
-                os.link(self.out / rel, path)
+                try:
+                    os.link(self.out / rel, path)
+                except FileNotFoundError:   # removed from the published site by hand: write it again
+                    return None
                 self.linked += 1
             self.new[rel] = pub
             return pub
@@ -116,11 +88,10 @@ class Publisher:
             return held
         return None
 
-    def keep(self, rel: str, dig: str) -> Sig:
-        """Publish the published site's file at rel again (its digest is dig)."""
-        sig = self._reuse(rel, dig)
-        assert sig is not None, rel
-        return sig
+    def keep(self, rel: str, dig: str) -> Sig | None:
+        """Publish the published site's file at rel again (its digest is dig); None when that file
+        is gone, and the caller must make it afresh."""
+        return self._reuse(rel, dig)
 
     def put_bytes(self, rel: str, data: bytes, dig: str | None = None) -> Sig:
         dig = dig or digest(data)
@@ -176,6 +147,7 @@ class Publisher:
                 pass
         _remove_empty_dirs(self.target, stale)
         if not self.changed and self.keep_spare:
+            self.dirty.unlink(missing_ok=True)
             return self.published, self.new        # nothing to publish: the spare equals the site
         if self.out.exists():
             if not _exchange(self.target, self.out):
@@ -190,6 +162,7 @@ class Publisher:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             os.rename(self.target, self.out)
             spare = None
+        self.dirty.unlink(missing_ok=True)
         return self.new, spare
 
     def abort(self) -> None:

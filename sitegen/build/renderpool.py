@@ -6,6 +6,7 @@ bytes in the tree being published and sends back only the files' signatures.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
@@ -65,6 +66,7 @@ def render_routes(renderer: Renderer, routes: list[Route], todo: list[int], publ
     try:
         size = max(8, min(BATCH, len(todo) // (jobs * 4) or 1))
         batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+        gc.freeze()     # forked workers share the parent's objects: keep the collector off them
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk in pool.map(_work, batches):
                 for i, d in chunk:
@@ -74,6 +76,7 @@ def render_routes(renderer: Renderer, routes: list[Route], todo: list[int], publ
                     progress(len(done), len(todo))
     finally:
         _WORK = None
+        gc.unfreeze()
     return done
 
 

@@ -48,6 +48,16 @@ class ArticleResolver:
     files: dict[str, Path] = field(default_factory=dict)   # output URL → source file
     images: list[tuple[str, Path, str]] = field(default_factory=list)   # (target, file, image|link) processed
     described: dict[Path, tuple[str, str | None]] = field(default_factory=dict)   # front-matter alt, credit
+    realpaths: dict[Path, Path] = field(default_factory=dict)   # Path.resolve() answers, shared within a build
+
+    def _real(self, path: Path) -> Path:
+        real = self.realpaths.get(path)
+        if real is None:
+            real = self.realpaths[path] = path.resolve()
+        return real
+
+    def _inside(self, path: Path, folder: Path) -> bool:
+        return self._real(path).is_relative_to(self._real(folder))
 
     def __call__(self, target: str, is_image: bool) -> Resolved | LinkProblem | None:
         kind = "image" if is_image else "link"
@@ -74,7 +84,7 @@ class ArticleResolver:
                                                                          ".xlsx", ".zip", ".rar", ".txt"}:
             return None   # a page URL of the site: checked by `sitegen check`, not here
         file = self.static_dir / rel
-        if not _inside(file, self.static_dir):
+        if not self._inside(file, self.static_dir):
             return LinkProblem(target, kind, "leaves the static/ folder through a link",
                                "copy the file into static/")
         if not file.is_file():
@@ -91,7 +101,7 @@ class ArticleResolver:
     def _relative(self, target, path, suffix, is_image, kind):
         folder = self.doc.source.folder
         lexical = Path(os.path.normpath(folder / path))
-        if not _inside(lexical, self.content_dir, resolve=False) or not _inside(lexical, self.content_dir):
+        if not lexical.is_relative_to(self.content_dir) or not self._inside(lexical, self.content_dir):
             return LinkProblem(target, kind, "leaves the content folder",
                                "keep photos and files next to the article, in content/")
         if path.endswith("/") or lexical.is_dir():
@@ -129,7 +139,7 @@ class ArticleResolver:
             return None   # animated: published unchanged
         self.images.append((target, file, kind))
         pic = plan.picture("full")
-        alt, credit = self.described.get(file.resolve(), (None, None))
+        alt, credit = self.described.get(self._real(file), (None, None))
         return Resolved(pic.url, pic.width, pic.height, picture=pic, alt=alt, credit=credit)
 
     def _use(self, target: str, kind: str) -> Use:
@@ -156,8 +166,3 @@ class ArticleResolver:
                 return Resolved(url, *size)
         return Resolved(url)
 
-
-def _inside(path: Path, folder: Path, resolve: bool = True) -> bool:
-    if resolve:
-        return path.resolve().is_relative_to(folder.resolve())
-    return path.is_relative_to(folder)

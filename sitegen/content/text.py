@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Tone marks (dấu thanh) as combining characters, in dictionary order after the level tone.
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
@@ -21,6 +22,7 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """URL slug: ASCII letters and digits joined by single hyphens. May be empty."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

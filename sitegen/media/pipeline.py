@@ -110,14 +110,17 @@ class MediaPipeline:
             self._temporary = folder = Path(tempfile.mkdtemp(prefix="sitegen-images-"))
         self.cache = ImageCache(folder)
         self._plans: dict[Path, ImagePlan | ImageProblem | Passthrough | SvgPlan] = {}
-        self._uses: dict[Path, list[Use]] = defaultdict(list)
+        self._uses: dict[Path, dict[Use, None]] = defaultdict(dict)   # an ordered set per image
+        self._resolved: dict[Path, Path] = {}
         self._failed: set[Path] = set()
         self.stats = MediaStats()
 
     # --- planning (while Markdown is rendered) ---------------------------------------------------
 
     def plan(self, file: Path) -> ImagePlan | ImageProblem | Passthrough | SvgPlan:
-        key = file.resolve()
+        key = self._resolved.get(file)
+        if key is None:
+            key = self._resolved[file] = file.resolve()
         if key not in self._plans:
             self._plans[key] = self._plan(key)
         return self._plans[key]
@@ -155,9 +158,10 @@ class MediaPipeline:
         return SvgPlan(sha, svg_name(_stem(path), sha), clean.width, clean.height, clean.data)
 
     def use(self, file: Path, where: Use) -> None:
-        uses = self._uses[file.resolve()]
-        if where not in uses:      # a build may resolve an article's photos more than once
-            uses.append(where)
+        real = self._resolved.get(file)
+        if real is None:
+            real = self._resolved[file] = file.resolve()
+        self._uses[real][where] = None     # a build may resolve an article's photos more than once
 
     def _used_plans(self) -> list[tuple[Path, ImagePlan]]:
         return [(k, p) for k, p in self._plans.items() if isinstance(p, ImagePlan) and k in self._uses]

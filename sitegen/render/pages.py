@@ -1,6 +1,7 @@
 """Every page of the site as a Route: its URL, its template and the variables it is rendered with."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Iterator
@@ -22,6 +23,15 @@ class Vars(SimpleNamespace):
 
     def __setitem__(self, key: str, value: Any) -> None:
         setattr(self, key, value)
+
+
+class PageLinks(tuple):
+    """Every page of one listing as Vars(number, url); one tuple shared by all its pages."""
+
+    digest: str = ""
+
+    def __repr__(self) -> str:          # short and exact: page keys are made from reprs
+        return f"PageLinks({len(self)}, {self.digest})"
 
 
 @dataclass(frozen=True)
@@ -101,20 +111,30 @@ class Pages:
         })
         return Route(url, template, ls.lang, page, extra or {}, views)
 
-    def paginator(self, urls: list[str], n: int) -> dict:
-        return Vars(number=n, count=len(urls), prev_url=urls[n - 2] if n > 1 else None,
-                    next_url=urls[n] if n < len(urls) else None,
-                    pages=[Vars(number=i, url=u, current=i == n) for i, u in enumerate(urls, 1)])
+    def paginator(self, links: "PageLinks", n: int) -> dict:
+        """Page n of a listing: `window` holds the numbers to show (first, last and two either side
+        of n, None for a gap); `pages` is every page, shared by all the listing's pages."""
+        count = len(links)
+        shown = sorted({1, count, *range(max(1, n - 2), min(count, n + 2) + 1)})
+        window: list[Vars | None] = []
+        for i in shown:
+            if window and window[-1] is not None and window[-1].number != i - 1:
+                window.append(None)
+            window.append(Vars(number=i, url=links[i - 1].url, current=i == n))
+        return Vars(number=n, count=count, prev_url=links[n - 2].url if n > 1 else None,
+                    next_url=links[n].url if n < count else None, pages=links, window=window)
 
     def listing(self, ls, kind, title, description, base, items, crumbs, feeds, section=None,
                 template="list.html", first_extra=None) -> Iterator[Route]:
         size = self.cfg.paginate
         chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
         urls = paginate_urls(base, len(chunks))
+        links = PageLinks(Vars(number=i, url=u) for i, u in enumerate(urls, 1))
+        links.digest = hashlib.blake2b("\x1f".join(urls).encode(), digest_size=16).hexdigest()
         for n, chunk in enumerate(chunks, 1):
             page_title = title if n == 1 else f"{title} – {self.t(ls.lang, 'page_n', n=n)}"
             listing = Vars(kind=kind, title=title, description=description, url=urls[n - 1],
-                           items=list(chunk), paginator=self.paginator(urls, n),
+                           items=list(chunk), paginator=self.paginator(links, n),
                            feed_rss=feeds[0], feed_atom=feeds[1])
             extra = {"listing": listing}
             tmpl = template

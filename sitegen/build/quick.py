@@ -1,0 +1,106 @@
+"""The no-op check: when nothing a build reads has changed since the last one, stop before loading.
+
+It compares a fingerprint of every input — the stat of each file under content/ and static/, the
+theme's bytes, the config, sitegen's code and the build options — with the one the last successful
+build wrote, and checks that the published folder is still the one it published and that no
+scheduled article has fallen due. Any file changed within two seconds of the last build's start
+is not trusted by its stat (its mtime may not have moved), so a full build runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from sitegen.build.cache import digest
+from sitegen.build.writer import MARKER
+from sitegen.errors import SiteError
+
+RACY_NS = 2_000_000_000
+
+
+def _tree(root: Path, parts: list[str]) -> int:
+    """Append (rel, kind, size, mtime_ns, inode) of everything under root; the newest mtime."""
+    newest = 0
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            parts.append(f"{prefix}!{exc.errno}")
+            continue
+        for e in entries:
+            rel = prefix + e.name
+            try:
+                st = e.stat()
+            except OSError:
+                parts.append(f"{rel}!broken")
+                continue
+            link = "l" if e.is_symlink() else ""
+            if e.is_dir():
+                parts.append(f"{rel}/{link}")
+                stack.append((Path(e.path), rel + "/"))
+            else:
+                parts.append(f"{rel}{link}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+                newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+    return newest
+
+
+def inputs_digest(site: Path, base: str) -> tuple[str, int]:
+    """(fingerprint of content/ and static/ plus base, newest change time among them)."""
+    parts = [base]
+    newest = 0
+    for name in ("content", "static"):
+        parts.append(f"#{name}")
+        newest = max(newest, _tree(site / name, parts))
+    return digest("\n".join(parts)), newest
+
+
+class QuickCheck:
+    def __init__(self, file: Path, enabled: bool):
+        self.file, self.enabled = file, enabled
+
+    def unchanged(self, fingerprint: str, newest: int, out: Path, now: datetime) -> dict | None:
+        """The last build's summary when it can stand for this one, else None."""
+        if not self.enabled:
+            return None
+        try:
+            rec = json.loads(self.file.read_text("utf-8"))
+            out_ino = os.stat(out).st_ino
+            marker = os.stat(out / MARKER).st_mtime_ns
+        except (OSError, ValueError):
+            return None
+        if (rec.get("inputs") != fingerprint or rec.get("out_ino") != out_ino or rec.get("marker") != marker
+                or newest >= rec.get("started", 0) - RACY_NS):
+            return None
+        due = rec.get("next_due")
+        if due and now >= datetime.fromisoformat(due):
+            return None
+        return rec
+
+    def record(self, fingerprint: str, started: int, out: Path, next_due: datetime | None,
+               summary: dict, warnings: list[SiteError]) -> None:
+        if not self.enabled:
+            return
+        try:
+            rec = {"inputs": fingerprint, "started": started, "out_ino": os.stat(out).st_ino,
+                   "marker": os.stat(out / MARKER).st_mtime_ns,
+                   "next_due": next_due.isoformat() if next_due else None,
+                   "summary": summary, "warnings": [asdict(w) for w in warnings]}
+            tmp = self.file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(rec), "utf-8")
+            os.replace(tmp, self.file)
+        except OSError:
+            pass
+
+    def forget(self) -> None:
+        try:
+            self.file.unlink()
+        except OSError:
+            pass
+
+
+__all__ = ["QuickCheck", "inputs_digest"]
