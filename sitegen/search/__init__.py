@@ -41,18 +41,27 @@ def indexable(a: Article) -> bool:
     return not a.draft and not a.scheduled
 
 
-def _entry(a: Article, tz) -> Entry:
-    return Entry(a.url, a.title, a.summary, tuple(t.name for t in a.tags), a.section.key if a.section else "",
-                 a.date.astimezone(tz) if a.date and a.layout == "article" else None, a.body,
-                 "\x1e".join(f"{p.caption}\x1d{p.credit or ''}" for p in a.photos))
-
-
-def entries(site: Site, ls: LangSite) -> list[Entry]:
+def documents(ls: LangSite) -> list[Article]:
     """The language's searchable documents, oldest first: news by date, then static pages."""
-    tz = site.config.tz
-    news = [_entry(a, tz) for a in reversed(ls.articles) if indexable(a)]
-    pages = [_entry(a, tz) for a in sorted(ls.pages, key=lambda p: p.url) if indexable(a)]
-    return news + pages
+    news = [a for a in reversed(ls.articles) if indexable(a)]
+    return news + [a for a in sorted(ls.pages, key=lambda p: p.url) if indexable(a)]
+
+
+def entry(a: Article, tz) -> Entry:
+    return Entry(a.url, a.title, a.summary, tuple(t.name for t in a.tags), a.section.key if a.section else "",
+                 a.date.astimezone(tz) if a.date and a.layout == "article" else None, a.body)
+
+
+def fingerprint(a: Article) -> bytes:
+    """Changes whenever anything the index holds of the document does. A lazy body from the build
+    cache is known by its key (a digest of what it was rendered from), so an unchanged article is
+    recognised without reading its HTML. Photo captions and credits reach the body's figures."""
+    key = getattr(a.body, "key", None)
+    parts = (a.url, a.title, a.summary, "\x1e".join(t.name for t in a.tags), a.section.key if a.section else "",
+             a.layout, a.date.isoformat() if a.date else "",
+             "\x1e".join(f"{p.caption}\x1d{p.credit or ''}" for p in a.photos),
+             "key:" + key if isinstance(key, str) else "html:" + str(a.body))
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class _Cache:
@@ -115,26 +124,30 @@ class _Cache:
                     pass
 
 
-# A segment to build: (cache stem, key, index prefix, k, entries, digests, lang, time zone)
-_Job = tuple[str, bytes, str, int, list[Entry], list[bytes], str, object]
+# A segment to build: (cache stem, key, index prefix, k, documents, their fingerprints, lang, time zone)
+_Job = tuple[str, bytes, str, int, list[Article], list[bytes], str, object]
 _JOBS: list[_Job] = []
 _CACHE: _Cache | None = None
+
+
+_WORDS = TermCache()     # the site's vocabulary, folded once per process
 
 
 def _build_job(i: int) -> tuple[dict, dict[str, bytes]]:
     stem, key, prefix, k, segment, digests, lang, tz = _JOBS[i]
     cache = _CACHE or _Cache(None)
     known = cache.terms(stem) if cache.folder else {}
-    words = TermCache()
+    words = _WORDS
     data: list[TermData] = []
     table = {}
-    for entry, dg in zip(segment, digests):
+    items = [entry(a, tz) for a in segment]
+    for item, dg in zip(items, digests):
         td = known.get(dg)
         if not (isinstance(td, tuple) and len(td) == 3):
-            td = term_data(entry, words)
+            td = term_data(item, words)
         data.append(td)
         table[dg] = td
-    record, files = build_segment(prefix, k, segment, data, lang, tz)
+    record, files = build_segment(prefix, k, items, data, lang, tz)
     cache.save_terms(stem, table)
     cache.save_segment(stem, key, record, files)
     return record, files
@@ -186,13 +199,13 @@ def search_files(site: Site, cache_dir: Path | None) -> dict[str, bytes]:
     plans = []
     jobs: list[_Job] = []
     for ls in site.langs:
-        docs = entries(site, ls)
+        docs = documents(ls)
         prefix = index_url(ls.lang).lstrip("/")
         segments: list = []
         size = _index.SEGMENT
         for k, start in enumerate(range(0, len(docs), size)):
             segment = docs[start:start + size]
-            digests = [e.digest() for e in segment]
+            digests = [fingerprint(a) for a in segment]
             key = _segment_key(ls.lang, tz, k, digests)
             stem = f"{ls.lang}-{k}"
             found = cache.segment(stem, key)
@@ -215,4 +228,5 @@ def search_files(site: Site, cache_dir: Path | None) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-__all__ = ["search_files", "search_url", "index_url", "indexable", "entries", "fold", "terms", "SEARCH_SLUG"]
+__all__ = ["search_files", "search_url", "index_url", "indexable", "documents", "fingerprint", "fold", "terms",
+           "SEARCH_SLUG"]

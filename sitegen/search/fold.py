@@ -44,6 +44,8 @@ class TermCache:
 
     def _learn(self, words) -> None:
         memo = self._memo
+        if len(memo) > 2_000_000:      # a long-running server: start afresh rather than grow
+            memo.clear()
         for word in set(words).difference(memo):
             found = terms(word)
             memo[word] = sys.intern(found[0]) if len(found) == 1 else tuple(sys.intern(t) for t in found)

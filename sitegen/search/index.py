@@ -10,17 +10,20 @@ browsers may cache them for ever and a reader never mixes two builds):
 Documents of a language are numbered oldest first (news by date, then static pages), and cut into
 segments of `SEGMENT` documents; a document's id is its place in its segment. A new article is the
 newest, so it lands in the last segment: publishing or editing one article rebuilds one segment and
-leaves every other file as it was. Within a segment a key lives in the shard `fnv1a(key) % SHARDS`,
-so a query fetches one shard per key per segment.
+leaves every other file as it was. Within a segment a key lives in the shard `fnv1a(first word of
+the key) % SHARDS`, so a query fetches one shard per term per segment.
 
 Keys are folded terms ("quoc"), pairs of adjacent terms of the title ("quoc hoi", so a title
 holding the phrase ranks first) and the filters "s:<section>" and "y:<year>". A key's value is up
 to three id sets: where the key occurs anywhere (title, summary, tags, body), in the title, and in
-the summary or tags; trailing empty sets are left out. An id set is written as a bitmap ("~" + 6 ids per base64url character) or as delta-coded
-ids in base64url VLQ, whichever is shorter. search.js decodes the same formats.
+the summary or tags; trailing empty sets are left out. An id set is written as delta-coded ids in
+base64url VLQ (5 bits a character, low bits first; a character of 32 or more continues the number),
+or as a bitmap ("~" + base64url of the little-endian bytes of an integer with bit i set for id i),
+whichever is shorter. search.js decodes the same formats.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -35,8 +38,8 @@ from sitegen.search.fold import TermCache
 
 FORMAT = 1
 SEGMENT = 1024          # documents per segment
-SHARDS = 32             # term shards per segment
-CHUNK = 32              # documents per document chunk
+SHARDS = 64             # term shards per segment
+CHUNK = 16              # documents per document chunk
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _TAG = re.compile(r"<[^>]*>")
@@ -53,20 +56,6 @@ class Entry:
     section: str            # section key, "" for a static page
     date: datetime | None   # in the site's time zone; None for a page
     body: Any               # rendered HTML: a str, or the build's lazy body (str() gives the HTML)
-    photos: str = ""        # captions and credits of the photos (they reach the body's figures)
-
-    def digest(self) -> bytes:
-        """Changes whenever anything the index holds of this document does. A lazy body from the
-        build cache is known by its key (a digest of what it was rendered from), so an unchanged
-        article is recognised without reading its HTML."""
-        key = getattr(self.body, "key", None)
-        body = "key:" + key if isinstance(key, str) else "html:" + str(self.body)
-        h = hashlib.blake2b(digest_size=16)
-        for part in (self.url, self.title, self.summary, "\x1e".join(self.tags), self.section,
-                     self.date.isoformat() if self.date else "", self.photos, body):
-            h.update(part.encode("utf-8", "surrogatepass"))
-            h.update(b"\x1f")
-        return h.digest()
 
 
 # Terms of one document: (title terms in order, summary and tag term sequences, body terms).
@@ -98,44 +87,60 @@ def fnv1a(key: str) -> int:
     return h
 
 
-_SHARD_MEMO: dict[str, int] = {}
+_HASH_MEMO: dict[str, int] = {}
 
 
 def shard_of(key: str) -> int:
-    s = _SHARD_MEMO.get(key)
-    if s is None:
-        if len(_SHARD_MEMO) > 500_000:
-            _SHARD_MEMO.clear()
-        s = _SHARD_MEMO[key] = fnv1a(key) % SHARDS
-    return s
+    """The shard of a key: that of its first word, so a pair ("quoc hoi") sits in the shard of its
+    first term ("quoc") and a query fetches no file for it."""
+    word = key.split(" ", 1)[0]
+    h = _HASH_MEMO.get(word)
+    if h is None:
+        if len(_HASH_MEMO) > 500_000:
+            _HASH_MEMO.clear()
+        h = _HASH_MEMO[word] = fnv1a(word)
+    return h % SHARDS
 
 
 def encode_ids(ids: list[int]) -> str:
-    """A sorted list of distinct ids as the shorter of a bitmap and a VLQ delta list."""
+    """A sorted list of distinct ids as the shorter of a VLQ delta list and a bitmap."""
     if not ids:
         return ""
-    out = []
-    prev = -1
-    for i in ids:
-        d = i - prev - 1
-        prev = i
-        while d >= 32:
-            out.append(B64[32 + (d & 31)])
-            d >>= 5
-        out.append(B64[d])
-    size = ids[-1] // 6 + 1
-    if size + 1 < len(out):
-        bits = [0] * size
+    size = (ids[-1] // 8 + 1) * 4 // 3 + 2  # characters of the bitmap, about
+    if len(ids) < size:                     # a VLQ list takes at least one character per id
+        out = []
+        prev = -1
         for i in ids:
-            bits[i // 6] |= 1 << (i % 6)
-        return "~" + "".join(B64[b] for b in bits)
-    return "".join(out)
+            d = i - prev - 1
+            prev = i
+            while d >= 32:
+                out.append(B64[32 + (d & 31)])
+                d >>= 5
+            out.append(B64[d])
+        if len(out) <= size:
+            return "".join(out)
+    return _bitmap(ids)
+
+
+_BINARY = bytes.maketrans(b"\x00\x01", b"01")
+
+
+def _bitmap(ids: list[int]) -> str:
+    """"~" + base64url (unpadded) of the bytes of an integer whose bit i is set for each id i,
+    little-endian: byte i // 8, bit i % 8."""
+    flags = bytearray(ids[-1] + 1)
+    for i in ids:
+        flags[i] = 1
+    mask = int(flags.translate(_BINARY)[::-1], 2)
+    data = mask.to_bytes(ids[-1] // 8 + 1, "little")
+    return "~" + base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def decode_ids(text: str) -> list[int]:
     """The inverse of `encode_ids` (search.js has the same decoder)."""
     if text.startswith("~"):
-        return [j * 6 + b for j, c in enumerate(text[1:]) for b in range(6) if B64.index(c) >> b & 1]
+        data = base64.urlsafe_b64decode(text[1:] + "=" * (-len(text[1:]) % 4))
+        return [j * 8 + b for j, byte in enumerate(data) for b in range(8) if byte >> b & 1]
     ids, prev, val, shift = [], -1, 0, 0
     for c in text:
         v = B64.index(c)

@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from searchtest import FIRST, NOW, URL, nfd, prepare_search_site
 from sitegen.search.fold import terms
-from sitegen.search.index import fnv1a
+from sitegen.search.index import fnv1a, shard_of
 from sitegen.search.query import search
 from sitetest import run_build
 
@@ -144,6 +144,9 @@ def test_folding_and_hashing_match_the_python_side(page, site):
     assert js == [terms(s) for s in samples]
     keys = [t for s in samples for t in terms(s)] + ["quoc hoi", "s:tin-tuc", "y:2025"]
     assert page.evaluate("ks => ks.map(k => window.sitegenSearch.fnv1a(k))", keys) == [fnv1a(k) for k in keys]
+    assert page.evaluate("ks => ks.map(k => window.sitegenSearch.shardOf(k, 64))", keys) == [
+        fnv1a(k.split(" ")[0]) % 64 for k in keys]
+    assert shard_of("quoc hoi") == shard_of("quoc")
 
 
 def test_header_form_leads_to_the_search_page_by_keyboard(page, site):

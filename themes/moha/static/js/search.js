@@ -18,7 +18,7 @@
   var WORD = /[\p{L}\p{N}\p{M}]+/gu;   /* words in displayed text, marks kept with their letters */
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var B64V = {};
-  for (var b = 0; b < 64; b++) { B64V[B64.charAt(b)] = b; }
+  for (var c = 0; c < 64; c++) { B64V[B64.charAt(c)] = c; }
   var PAGE = 10;
 
   function fold(s) {
@@ -35,16 +35,27 @@
     return h;
   }
 
-  /* An id set (index.py: encode_ids) as a 0/1 array of n entries. */
+  /* The shard of a key: that of its first word, so a pair sits with its first term (index.py: shard_of). */
+  function shardOf(key, shards) { return fnv1a(key.split(" ")[0]) % shards; }
+
+  /* An id set (index.py: encode_ids) as a 0/1 array of n entries: a bitmap ("~" + base64url of
+     little-endian bytes) or a VLQ list of gaps. */
   function decode(text, n) {
     var set = new Uint8Array(n);
     if (!text) { return set; }
     var i, v;
     if (text.charAt(0) === "~") {
+      var acc = 0, bits = 0, byte = 0;
       for (i = 1; i < text.length; i++) {
-        v = B64V[text.charAt(i)];
-        for (var bit = 0; bit < 6; bit++) {
-          if ((v >> bit) & 1) { set[(i - 1) * 6 + bit] = 1; }
+        acc = (acc << 6) | B64V[text.charAt(i)];
+        bits += 6;
+        if (bits >= 8) {
+          bits -= 8;
+          var value = (acc >> bits) & 255;
+          for (var b = 0; b < 8; b++) {
+            if ((value >> b) & 1 && byte * 8 + b < n) { set[byte * 8 + b] = 1; }
+          }
+          byte++;
         }
       }
       return set;
@@ -110,7 +121,7 @@
         }
         var shards = {}, missing = false;
         keys.forEach(function (key, j) {
-          var s = fnv1a(key) % meta.shards;
+          var s = shardOf(key, meta.shards);
           if (!seg.i[s]) { if (j < must.length) { missing = true; } return; }
           shards[s] = "i/" + k + "-" + s + "." + seg.i[s] + ".json";
         });
@@ -134,7 +145,7 @@
   function rank(meta, seg, k, must, q, shards) {
     var n = seg.n;
     function entry(key) {
-      var shard = shards[fnv1a(key) % meta.shards];
+      var shard = shards[shardOf(key, meta.shards)];
       return (shard && shard[key]) || null;
     }
     var all = null, title = null, either = null, phrase = null, i;
@@ -412,7 +423,7 @@
     return li;
   };
 
-  window.sitegenSearch = { fold: fold, terms: terms, fnv1a: fnv1a, decode: decode, Index: Index };
+  window.sitegenSearch = { fold: fold, terms: terms, fnv1a: fnv1a, shardOf: shardOf, decode: decode, Index: Index };
 
   function init() {
     var form = document.querySelector("form[data-search]");
