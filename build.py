@@ -2,7 +2,7 @@
 """Thin entry point: `python build.py [options]` is `sitegen build [options]`."""
 import sys
 
-from sitegen.cli import main
+from sitegen.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main(["build", *sys.argv[1:]]))
+    entry(["build", *sys.argv[1:]])

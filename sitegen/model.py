@@ -192,8 +192,12 @@ class Article:
                   self.draft, self.scheduled, self.aliases, self.translation_key, self.translations)
         return hashlib.blake2b(repr(fields).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
-    def __repr__(self) -> str:          # short and exact: page keys are made from reprs
+    @cached_property
+    def _repr(self) -> str:
         return f"Article({self.rel!r}, {self.digest})"
+
+    def __repr__(self) -> str:          # short and exact: page keys are made from reprs
+        return self._repr
 
     @property
     def sort_key(self) -> tuple:

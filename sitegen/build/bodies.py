@@ -65,12 +65,12 @@ class BodyJob:
     media: MediaPipeline | None
     base_key: str                         # config and code digest
     files: dict[str, Path] = field(default_factory=dict)   # URL → content file to publish as it is
-    answers: dict[tuple[str, bool], tuple[str, tuple]] = field(default_factory=dict)  # site paths, see replay
+    answers: dict[tuple, tuple] = field(default_factory=dict)   # see ArticleResolver.answers
     realpaths: dict[Path, Path] = field(default_factory=dict)
 
     def resolver(self, doc: Document) -> ArticleResolver:
         return ArticleResolver(doc, self.urls[doc.rel], self.cfg.content_dir, self.cfg.static_dir,
-                               self.md_urls, self.media, realpaths=self.realpaths)
+                               self.md_urls, self.media, realpaths=self.realpaths, answers=self.answers)
 
     def key(self, doc: Document, body_sha: str) -> str:
         s = doc.source
@@ -168,25 +168,8 @@ def render_many(job: BodyJob, docs: list[Document], load: Callable[[Document], D
 
 
 def replay(job: BodyJob, doc: Document, resolver: ArticleResolver, entry: MdEntry) -> bool:
-    """Ask the resolver every recorded question again; True when every answer is the same.
-
-    A site path (/images/…) means the same file for every article that has no front-matter
-    photo of its own to describe it, so its answer is looked up once per build."""
-    for target, is_image, answer in entry.calls:
-        if target.startswith("/") and not resolver.described:
-            known = job.answers.get((target, is_image))
-            if known is None:
-                n = len(resolver.images)
-                got = repr(resolver(target, is_image))
-                job.answers[(target, is_image)] = (got, tuple(resolver.images[n:]))
-            else:
-                got = known[0]
-                resolver.images.extend(known[1])
-        else:
-            got = repr(resolver(target, is_image))
-        if got != answer:
-            return False
-    return True
+    """Ask the resolver every recorded question again; True when every answer is the same."""
+    return all(repr(resolver(target, is_image)) == answer for target, is_image, answer in entry.calls)
 
 
 def record_uses(job: BodyJob, doc: Document, resolver: ArticleResolver, start: int, entry: MdEntry,

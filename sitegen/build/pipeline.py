@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import time
 from collections import Counter
@@ -97,6 +98,18 @@ def _strip(item: Document | SectionIndex) -> Document | SectionIndex:
 
 
 def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    # The build makes millions of small objects and almost no reference cycles: the cyclic
+    # collector would spend a third of an incremental build walking them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_all(opts, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     result = BuildResult()
     timer = _Timer(result)
     cfg = load_config(opts.site)

@@ -49,6 +49,7 @@ class ArticleResolver:
     images: list[tuple[str, Path, str]] = field(default_factory=list)   # (target, file, image|link) processed
     described: dict[Path, tuple[str, str | None]] = field(default_factory=dict)   # front-matter alt, credit
     realpaths: dict[Path, Path] = field(default_factory=dict)   # Path.resolve() answers, shared within a build
+    answers: dict[tuple, tuple] = field(default_factory=dict)   # site-path answers, shared within a build
 
     def _real(self, path: Path) -> Path:
         real = self.realpaths.get(path)
@@ -73,7 +74,17 @@ class ArticleResolver:
         if "\\" in path or "\x00" in path:
             return LinkProblem(target, kind, "is not a valid path", "use forward slashes: anh/quang-canh.jpg")
         if path.startswith("/"):
-            return self._site_path(target, path, suffix, is_image, kind)
+            # A site path names the same file for every article: answer it once per build (the
+            # answer differs only by the alt text and credit this article's photos give the file).
+            key = (target, is_image, tuple(self.described.items()) if self.described else ())
+            known = self.answers.get(key)
+            if known is None:
+                n = len(self.images)
+                res = self._site_path(target, path, suffix, is_image, kind)
+                self.answers[key] = (res, tuple(self.images[n:]))
+                return res
+            self.images.extend(known[1])
+            return known[0]
         return self._relative(target, path, suffix, is_image, kind)
 
     def _site_path(self, target, path, suffix, is_image, kind):

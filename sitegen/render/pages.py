@@ -1,6 +1,7 @@
 """Every page of the site as a Route: its URL, its template and the variables it is rendered with."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -93,7 +94,11 @@ class Pages:
     # --- helpers -----------------------------------------------------------------------------
 
     def crumb_home(self, ls: LangSite) -> dict:
-        return {"title": self.t(ls.lang, "home"), "url": ls.home_url}
+        return {"title": self._home_title(ls.lang), "url": ls.home_url}
+
+    @functools.lru_cache(maxsize=None)
+    def _home_title(self, lang: str) -> str:
+        return self.t(lang, "home")
 
     def route(self, ls: LangSite, url: str, template: str, kind: str, title: str, crumbs: list,
               description: str = "", extra: dict | None = None, feeds: tuple[str, str] | None = None,
