@@ -20,7 +20,7 @@ THANH_HOA = """---
 title: Thanh Hoá tổng kết công tác thi đua năm 2024
 date: 2024-12-20 10:00
 summary: Tỉnh khen thưởng nhiều tập thể và cá nhân tiêu biểu.
-tags: [thi đua]
+tags: [thi đua, uỷ ban]
 author: Sở Nội vụ Thanh Hoá
 ---
 

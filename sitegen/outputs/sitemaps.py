@@ -19,14 +19,17 @@ def sitemap_files(site: Site, html_urls: list[str]) -> dict[str, bytes]:
     cfg = site.config
     base = cfg.base_url.rstrip("/")
     info: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
+    own: dict[str, str] = {}
     for ls in site.langs:
         others = [o for o in site.langs if o is not ls]
         info[ls.home_url] = (None, [(o.lang, o.home_url) for o in others])
         info[sitemap_url(ls.prefix, ls.lang)] = (None, [(o.lang, sitemap_url(o.prefix, o.lang)) for o in others])
+        own[ls.home_url] = own[sitemap_url(ls.prefix, ls.lang)] = ls.lang
         for a in (*ls.articles, *ls.pages):
             when = (a.updated or a.date)
             info[a.url] = (when.astimezone(cfg.tz).isoformat() if when else None,
                            [(t.lang, t.url) for t in a.translations])
+            own[a.url] = a.lang
     skip = {search_url(ls.prefix, ls.lang) for ls in site.langs}
     entries = []
     for url in html_urls:
@@ -37,8 +40,7 @@ def sitemap_files(site: Site, html_urls: list[str]) -> dict[str, bytes]:
         if lastmod:
             parts.append(f"<lastmod>{lastmod}</lastmod>")
         if alts:
-            own = next(ls.lang for ls in site.langs if url.startswith(ls.prefix + "/"))
-            for lang, href in sorted([(own, url), *alts]):
+            for lang, href in sorted([(own[url], url), *alts]):
                 parts.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(base + href)}/>')
         parts.append("</url>")
         entries.append("".join(parts))
