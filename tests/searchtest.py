@@ -4,7 +4,7 @@ typed in decomposed Unicode (written at test time, so the repository itself stay
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sitetest import TZ, copy_site
@@ -64,3 +64,11 @@ def prepare_search_site(base: Path) -> Path:
     path = site / "content/dia-phuong/thanh-hoa-tong-ket-thi-dua.md"
     path.write_text(nfd(THANH_HOA), "utf-8")
     return site
+
+
+def write_articles(root: Path, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        day = datetime(2024, 1, 1, 8, 0) + timedelta(days=i)
+        (root / "content/tin-tuc" / f"bai-{i:03d}.md").write_text(
+            f"---\ntitle: Bài số {i} về công tác thi đua\ndate: {day:%Y-%m-%d %H:%M}\n"
+            f"summary: Tóm tắt bài {i}.\ntags: [thẻ {i % 3}]\n---\n\nNội dung bài {i}: từ khoá riêng tu{i}.\n", "utf-8")

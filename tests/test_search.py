@@ -7,7 +7,7 @@ import html
 import json
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from sitegen.search import search_files
 from sitegen.search.fold import TermCache, fold, terms
 from sitegen.search.index import B64, decode_ids, encode_ids, fnv1a
 from sitegen.search.query import search
-from searchtest import FIRST, NOW, URL, nfd, prepare_search_site
+from searchtest import FIRST, NOW, URL, nfd, prepare_search_site, write_articles
 from sitetest import run_build
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXY"
@@ -256,14 +256,6 @@ def load_site(root: Path, now: datetime = NOW, drafts: bool = False, bodies: dic
     chosen = [(d, article_url(d, cfg), (bodies or {}).get(d.rel) or f"<p>{html.escape(d.body)}</p>", ())
               for d in docs]
     return build_site(cfg, chosen, indexes, now)
-
-
-def write_articles(root: Path, n: int, start: int = 0) -> None:
-    for i in range(start, start + n):
-        day = datetime(2024, 1, 1, 8, 0) + timedelta(days=i)
-        (root / "content/tin-tuc" / f"bai-{i:03d}.md").write_text(
-            f"---\ntitle: Bài số {i} về công tác thi đua\ndate: {day:%Y-%m-%d %H:%M}\n"
-            f"summary: Tóm tắt bài {i}.\ntags: [thẻ {i % 3}]\n---\n\nNội dung bài {i}: từ khoá riêng tu{i}.\n", "utf-8")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from searchtest import FIRST, NOW, URL, nfd, prepare_search_site
+from searchtest import FIRST, NOW, URL, nfd, prepare_search_site, write_articles
 from sitegen.search.fold import terms
 from sitegen.search.index import fnv1a, shard_of
 from sitegen.search.query import search
@@ -33,7 +33,9 @@ DONE = """() => {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     base = tmp_path_factory.mktemp("search-browser")
-    built = run_build(prepare_search_site(base), base / "public", drafts=True, future=True, now=NOW)
+    root = prepare_search_site(base)
+    write_articles(root, 24)         # "Bài số N về công tác thi đua": more results than one page shows
+    built = run_build(root, base / "public", drafts=True, future=True, now=NOW)
     handler = functools.partial(_Quiet, directory=str(built.out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -130,6 +132,28 @@ def test_filters_by_section_and_year(page, site):
     page.select_option("#search-page-section", "dia-phuong")
     page.wait_for_function("() => [...document.querySelectorAll('.search-result')].every(e => e.dataset.url.startsWith('/dia-phuong/'))")
     assert page.eval_on_selector_all(".search-result", "els => els.map(e => e.dataset.url)") == [URL["thanh-hoa"]]
+
+
+def test_more_results_by_keyboard(page, site):
+    _, base = site
+    page.goto(base + "/tim-kiem/?q=" + quote("cong tac thi dua"))
+    page.wait_for_function(DONE)
+    assert page.locator(".search-result").count() == 10
+    status = page.locator("[data-search-status]").inner_text()
+    more = page.locator("[data-search-more]")
+    assert more.is_visible() and more.inner_text() == "Xem thêm kết quả"
+    total = int(status.split()[2])
+    assert total > 20, status
+    more.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 20")
+    # Focus moves to the first new result, so keyboard users carry on from there.
+    assert page.evaluate("document.activeElement.closest('.search-result') === "
+                         "document.querySelectorAll('.search-result')[10]")
+    more.click()
+    page.wait_for_function("n => document.querySelectorAll('.search-result').length === n", arg=min(total, 30))
+    if total <= 30:
+        assert not more.is_visible()
 
 
 def test_folding_and_hashing_match_the_python_side(page, site):
