@@ -102,7 +102,7 @@ def url_of(rel: str) -> str:
 
 def copy_site(name: str, dest: Path) -> Path:
     target = dest / name
-    shutil.copytree(SITES / name, target, symlinks=True)
+    shutil.copytree(SITES / name, target, symlinks=True, ignore=shutil.ignore_patterns(".cache", "public"))
     return target
 
 

@@ -259,7 +259,8 @@ def _build(opts, cfg, chain, cfg_key, keys: Keys, now: datetime, jobs, report, b
             pages = _render(keys, site, renderer, routes, publisher, state, jobs,
                             result, progress, {rel: e.key for rel, e in md_entries.items()})
             timer.lap("render")
-            pages.update(_write_outputs(site, routes, outputs, publisher, keys, state))
+            pages.update(_write_outputs(site, routes, outputs, publisher, keys, state,
+                                        cfg.cache_dir if bcache.enabled else None))
             timer.lap("outputs")
             new_published, spare = publisher.commit()
             media.finish()
@@ -475,7 +476,7 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
 
 
 def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, keys: Keys,
-                   state: State) -> dict[str, tuple[str, str]]:
+                   state: State, cache_dir: Path | None) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
     search index and every copied file; returns the keys of the feeds."""
     cfg = site.config
@@ -505,7 +506,7 @@ def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, 
     publisher.put_bytes("counter-manifest.json", counter_manifest(site, html_urls))
     # --- search index (sitegen/search, issue 7): deterministic files, cached per segment --------
     from sitegen.search import search_files
-    for name, data in search_files(site, cfg.cache_dir / "search").items():
+    for name, data in search_files(site, cache_dir / "search" if cache_dir else None).items():
         publisher.put_bytes(name, data)
     # --- end of search index ------------------------------------------------------------------
     for rel, path in sorted(outputs.files.items()):

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Build speed and memory on the standard corpus: clean, no-op, edit-one, template-change builds.
+
+    python bench/build_speed.py                      # 1,000 and 10,000 articles, 3 runs each
+    python bench/build_speed.py --sizes 1000 --runs 5 --jobs 2 --tmpfs
+
+The corpus comes from ../shared/bench/gen_corpus.py (called, not copied) with the project's
+site.toml. Every build is `python -m sitegen build` in a subprocess; its wall time and the peak
+resident memory of its largest process (the build or one of its workers, from wait4) are taken.
+Scenarios, each run --runs times, medians printed:
+
+  clean      no build cache, no output (the image cache is kept: photos are not what this measures)
+  noop       nothing changed since the last build
+  edit-one   one sentence appended to one article's body (another article each run)
+  template   one theme template changed (a comment appended to a site-level copy of base.html)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+
+
+def run_build(site: Path, out: Path, jobs: int | None, extra: list[str] = ()) -> tuple[float, int, str]:
+    """(seconds, peak RSS in MB of the largest process, stderr)."""
+    cmd = [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--out", str(out), *extra]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    err = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed ({proc.returncode}):\n{err}")
+    return seconds, usage.ru_maxrss // 1024, err
+
+
+def make_corpus(n: int, root: Path) -> Path:
+    site = root / f"corpus-{n}"
+    if not (site / "content").is_dir():
+        subprocess.run([sys.executable, str(GEN), str(n), str(site)], check=True, stdout=subprocess.DEVNULL)
+        shutil.copy(REPO / "site.toml", site / "site.toml")
+    return site
+
+
+def edit_one(site: Path, i: int) -> None:
+    files = sorted((site / "content").rglob("*.md"))
+    files = [f for f in files if not f.name.startswith("_")]
+    f = files[(i * 7919) % len(files)]
+    with open(f, "a", encoding="utf-8") as fh:
+        fh.write(f"\nCâu bổ sung số {i} cho bài viết này.\n")
+
+
+def change_template(site: Path, i: int) -> None:
+    from sitegen.render.theme import builtin_themes_dir
+    target = site / "themes" / "moha" / "templates" / "base.html"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(builtin_themes_dir() / "moha" / "templates" / "base.html", target)
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(f"{{# edit {i} #}}<!-- {i} -->\n")
+
+
+def scenario(name: str, site: Path, out: Path, runs: int, jobs: int | None, before) -> dict:
+    times, mems = [], []
+    for i in range(runs):
+        before(i)
+        s, m, _ = run_build(site, out, jobs)
+        times.append(s)
+        mems.append(m)
+    return {"name": name, "median": statistics.median(times), "min": min(times), "max": max(times),
+            "peak_mb": max(mems)}
+
+
+def bench(n: int, root: Path, out_root: Path, runs: int, jobs: int | None) -> list[dict]:
+    site = make_corpus(n, root)
+    out = out_root / f"public-{n}"
+    shutil.rmtree(site / "themes", ignore_errors=True)
+
+    def clean(i):
+        shutil.rmtree(site / ".cache" / "build", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+
+    run_build(site, out, jobs)            # warm the image cache and the OS file cache
+    rows = [scenario("clean", site, out, runs, jobs, clean)]
+    run_build(site, out, jobs)
+    time.sleep(2.5)                       # files changed < 2 s before a build are re-read on purpose
+    run_build(site, out, jobs)
+    rows.append(scenario("noop", site, out, runs, jobs, lambda i: None))
+    rows.append(scenario("edit-one", site, out, runs, jobs, lambda i: edit_one(site, i)))
+    rows.append(scenario("template", site, out, runs, jobs, lambda i: change_template(site, i)))
+    shutil.rmtree(site / "themes", ignore_errors=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=None, help="sitegen --jobs (default: one per core)")
+    ap.add_argument("--tmpfs", action="store_true", help="write the output to /dev/shm instead of the disk")
+    ap.add_argument("--work", type=Path, default=None, help="where corpora are kept (default: a temp folder)")
+    args = ap.parse_args()
+    root = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    out_root = Path(tempfile.mkdtemp(prefix="sitegen-out-", dir="/dev/shm" if args.tmpfs else None))
+    print(f"# sitegen build speed — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, output on {'tmpfs' if args.tmpfs else 'disk'}")
+    print(f"# reproduce: python bench/build_speed.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
+          + (f" --jobs {args.jobs}" if args.jobs else "") + (" --tmpfs" if args.tmpfs else ""))
+    print(f"{'articles':>8}  {'scenario':<9}  {'median s':>8}  {'min–max s':>13}  {'peak MB':>7}")
+    try:
+        for n in args.sizes:
+            for r in bench(n, root, out_root, args.runs, args.jobs):
+                print(f"{n:>8}  {r['name']:<9}  {r['median']:>8.2f}  {r['min']:>6.2f}–{r['max']:<6.2f}  "
+                      f"{r['peak_mb']:>7}", flush=True)
+    finally:
+        shutil.rmtree(out_root, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

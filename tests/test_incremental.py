@@ -1,0 +1,210 @@
+"""Incremental builds are exactly clean builds: after any sequence of edits, the published site a
+cached build leaves is byte-identical to a build from scratch (--no-cache) of the same files.
+
+Hypothesis draws the edits: an article's body, title, date, tags or photos; adding, deleting or
+renaming an article; a theme template; site.toml. Builds that fail must fail alike and leave the
+published site as it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen.build.pipeline import BuildOptions, build
+from sitegen.errors import BuildFailed
+from sitegen.render.theme import builtin_themes_dir
+from sitetest import NOW, copy_site, snapshot
+
+KINDS = ["body", "title", "date", "tags", "photos", "add", "delete", "rename", "template", "config", "noop"]
+
+
+def _articles(site: Path) -> list[Path]:
+    return sorted(p for p in (site / "content").rglob("*.md") if not p.name.startswith("_"))
+
+
+def _split(path: Path) -> tuple[dict, str]:
+    text = path.read_text("utf-8")
+    _, head, body = text.split("---\n", 2)
+    return yaml.safe_load(head) or {}, body
+
+
+def _join(path: Path, meta: dict, body: str) -> None:
+    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    path.write_text(f"---\n{head}---\n{body}", "utf-8")
+
+
+def _edit(site: Path, kind: str, n: int) -> None:
+    arts = _articles(site)
+    if not arts and kind not in ("add", "template", "config", "noop"):
+        kind = "add"
+    target = arts[n % len(arts)] if arts else None
+    if kind == "body":
+        with open(target, "a", encoding="utf-8") as f:
+            f.write(f"\nĐoạn bổ sung số {n}: nội dung được cập nhật.\n")
+    elif kind in ("title", "date", "tags", "photos"):
+        meta, body = _split(target)
+        if kind == "title":
+            meta["title"] = f"Tiêu đề sửa đổi số {n}"
+        elif kind == "date":
+            # mostly past dates; some fall after NOW, so the article becomes scheduled
+            meta["date"] = f"{2023 + n % 2}-{1 + n % 12:02d}-{1 + n % 27:02d} 0{n % 10}:15"
+        elif kind == "tags":
+            meta["tags"] = [["Hội nghị"], ["Đảng", "An ninh"], [], [f"Chủ đề {n % 5}"]][n % 4]
+        elif meta.get("photos"):
+            photos = list(meta["photos"])
+            if n % 3 == 0:
+                photos.reverse()
+            elif n % 3 == 1:
+                photos[0] = dict(photos[0], caption=f"Chú thích mới {n}")
+            else:
+                photos = photos[:1]
+            meta["photos"] = photos
+        else:
+            meta["summary"] = f"Tóm tắt mới số {n}."
+        _join(target, meta, body)
+    elif kind == "add":
+        section = ["tin-tuc", "thong-bao"][n % 2]
+        path = site / "content" / section / f"bai-moi-{n}.md"
+        _join(path, {"title": f"Bài mới số {n}", "date": f"2024-0{1 + n % 5}-1{n % 10} 09:00",
+                     "summary": "Bài viết được thêm trong lúc kiểm thử.", "tags": ["Hội nghị"],
+                     "author": "Phòng Truyền thông"}, f"\nNội dung bài mới số {n}.\n")
+    elif kind == "delete":
+        if target.name == "index.md":
+            shutil.rmtree(target.parent)
+        else:
+            target.unlink()
+    elif kind == "rename":
+        if target.name == "index.md":
+            target.parent.rename(target.parent.with_name(target.parent.name + f"-{n}"))
+        else:
+            target.rename(target.with_name(target.stem + f"-doi-ten-{n}.md"))
+    elif kind == "template":
+        path = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(builtin_themes_dir() / "moha" / "templates" / "partials" / "footer.html", path)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"<!-- thay đổi giao diện {n} -->\n")
+    elif kind == "config":
+        toml = site / "site.toml"
+        text = toml.read_text("utf-8")
+        lines = [f"paginate = {1 + n % 3}" if ln.startswith("paginate") else ln for ln in text.splitlines()]
+        lines = [f'title = "Cổng thử nghiệm {n}"' if ln.startswith("title =") and i < 5 else ln
+                 for i, ln in enumerate(lines)]
+        toml.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def _build(site: Path, out: Path, cache: bool):
+    try:
+        build(BuildOptions(site=site, out=out, now=NOW, cache=cache))
+        return None
+    except BuildFailed as exc:
+        return [str(e) for e in exc.errors]
+
+
+def _diff(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
+
+
+@settings(max_examples=14, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 10_000)), min_size=1, max_size=4))
+def test_incremental_output_equals_a_clean_build(tmp_path_factory, edits):
+    base = tmp_path_factory.mktemp("inc")
+    site = copy_site("basic", base)
+    out, clean = base / "public", base / "clean"
+    assert _build(site, out, cache=True) is None
+    for kind, n in edits:
+        _edit(site, kind, n)
+        before = snapshot(out)
+        inc_errors = _build(site, out, cache=True)
+        clean_errors = _build(site, clean, cache=False)
+        assert inc_errors == clean_errors, (kind, n)
+        if inc_errors:                       # a failed build publishes nothing
+            assert snapshot(out) == before
+            continue
+        got, want = snapshot(out), snapshot(clean)
+        assert _diff(got, want) == [], f"after {kind} {n}: incremental output differs from a clean build"
+
+
+def _inodes(out: Path) -> dict[str, tuple[int, int]]:
+    found = {}
+    for dirpath, _, names in os.walk(out):
+        for name in names:
+            p = Path(dirpath) / name
+            st = p.stat()
+            found[p.relative_to(out).as_posix()] = (st.st_ino, st.st_mtime_ns)
+    return found
+
+
+def test_editing_a_body_rewrites_only_that_page_and_the_search_index(tmp_path):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    before = _inodes(out)
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nMột đoạn mới về lớp tập huấn.\n")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    after = _inodes(out)
+    pages = {rel for rel in after if not rel.startswith(("search/", "en/search/"))}
+    assert pages == {rel for rel in before if not rel.startswith(("search/", "en/search/"))}
+    changed = sorted(rel for rel in pages if after[rel] != before[rel])
+    assert result.rendered == 1 and result.parsed == 1
+    assert changed == ["tin-tuc/2024/03/tap-huan/index.html"], changed
+
+
+def test_a_noop_build_touches_nothing_and_is_reported(tmp_path):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    before = _inodes(out)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert result.unchanged and result.rendered == 0
+    assert _inodes(out) == before
+
+
+def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    want = snapshot(out)
+    for state in (site / ".cache/build").glob("state-*.pickle"):
+        state.write_bytes(b"sitegen-build-cache\n" + os.urandom(200))
+    for quick in (site / ".cache/build").glob("quick-*.json"):
+        quick.unlink()
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nThêm.\n")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert any("damaged" in w.message for w in result.warnings)
+    clean = tmp_path / "clean"
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert snapshot(out) == snapshot(clean) != want
+
+
+def test_no_cache_reads_and_writes_no_build_cache(tmp_path):
+    site = copy_site("basic", tmp_path)
+    build(BuildOptions(site=site, out=tmp_path / "public", now=NOW, cache=False))
+    assert not (site / ".cache" / "build").exists()
+    assert not (site / ".cache" / "search").exists()
+
+
+@pytest.mark.parametrize("kind", ["delete", "rename"])
+def test_deleted_or_renamed_articles_leave_no_output_behind(tmp_path, kind):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    assert (out / "tin-tuc/2024/03/tap-huan/index.html").is_file()
+    src = site / "content/tin-tuc/tap-huan.md"
+    if kind == "delete":
+        src.unlink()
+    else:
+        src.rename(src.with_name("tap-huan-nghiep-vu.md"))
+    build(BuildOptions(site=site, out=out, now=NOW))
+    assert not (out / "tin-tuc/2024/03/tap-huan").exists()
+    assert b"tap-huan/" not in (out / "tin-tuc/index.html").read_bytes().replace(b"tap-huan-nghiep-vu/", b"")
