@@ -156,6 +156,22 @@ def test_more_results_by_keyboard(page, site):
         assert not more.is_visible()
 
 
+def test_a_page_left_open_across_a_new_build_reads_the_new_index(page, site):
+    """meta.json names files by hash: when a new build replaced them, search starts again from a
+    fresh meta.json instead of failing."""
+    _, base = site
+    page.goto(base + "/tim-kiem/?q=" + quote("dak lak"))
+    page.wait_for_function(DONE)
+    page.evaluate("""async () => {
+      const index = window.sitegenSearch.page.index;
+      const meta = JSON.parse(JSON.stringify(await index.ready()));
+      meta.segments.forEach(s => { s.i = s.i.map(h => h && "0000000000"); });
+      index.files = {};
+      index.meta = Promise.resolve(meta);        // as if these files had been deleted by a new build
+    }""")
+    assert typed(page, "quoc hoi")[0] == URL["quoc-hoi"]
+
+
 def test_folding_and_hashing_match_the_python_side(page, site):
     _, base = site
     page.goto(base + "/tim-kiem/")

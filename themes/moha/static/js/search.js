@@ -97,6 +97,8 @@
     }
     return this.files[url];
   };
+  /* Forget what was fetched: after a new build was published, meta.json names other files. */
+  Index.prototype.reset = function () { this.files = {}; this.meta = null; };
   Index.prototype.ready = function () {
     var self = this;
     if (!this.meta) {
@@ -284,7 +286,7 @@
     this.wanted = {};
     this.timer = null;
     var self = this;
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); self.run(true); });
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); self.run(false); });
     this.input.addEventListener("input", function () {
       clearTimeout(self.timer);
       self.timer = setTimeout(function () { self.run(false); }, 120);
@@ -324,7 +326,7 @@
     try { window.history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : "")); } catch (e) { /* file: URLs */ }
   };
 
-  SearchPage.prototype.run = function (submitted) {
+  SearchPage.prototype.run = function (retry) {
     clearTimeout(this.timer);
     var self = this, seq = ++this.seq, text = this.input.value;
     this.remember();
@@ -349,7 +351,12 @@
                       { n: self.numbers.format(n), q: q }));
       return self.showMore(false);
     }, function () {
-      if (seq === self.seq) { self.say(self.msg.error || ""); }
+      if (seq !== self.seq) { return; }
+      if (!retry) {            /* a file of an older build may be gone: start again from meta.json */
+        self.index.reset();
+        return self.run(true);
+      }
+      self.say(self.msg.error || "");
     }).then(function () {
       if (seq === self.seq) { self.form.removeAttribute("aria-busy"); }
     });
