@@ -133,6 +133,11 @@ _WORK: tuple[BodyJob, list[Document], Callable[[Document], Document]] | None = N
 _MD: MarkdownRenderer | None = None
 
 
+def _start() -> None:
+    """In a worker: collect the cycles rendering leaves (the objects inherited are frozen)."""
+    gc.enable()
+
+
 def _work(indices: list[int]) -> list[tuple[int, str, MdEntry]]:
     global _MD
     job, docs, load = _WORK  # type: ignore[misc]
@@ -154,12 +159,15 @@ def render_many(job: BodyJob, docs: list[Document], load: Callable[[Document], D
         md = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)
         for i, doc in enumerate(docs):
             yield (i, *job.render(load(doc), md))
+            if i % 200 == 199:
+                gc.collect(1)            # the build runs with the collector off
         return
     _WORK = (job, docs, load)
     try:
         batches = [list(range(i, min(i + BATCH, len(docs)))) for i in range(0, len(docs), BATCH)]
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start) as pool:
             for chunk in pool.map(_work, batches):
                 yield from chunk
     finally:

@@ -5,6 +5,7 @@ import dataclasses
 import gc
 import os
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from sitegen.config import SiteConfig, load_config
-from sitegen.content.loader import walk_content
+from sitegen.content.loader import iter_content
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import BuildFailed, Report, SiteError
 from sitegen.media import MediaPipeline, MediaStats
@@ -165,11 +166,11 @@ def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, repor
             return e
         return None
 
-    found = walk_content(opts.site, report, reuse)
+    found = iter_content(opts.site, report, reuse)
     docs: list[Document] = []
     indexes: list[SectionIndex] = []
     entries: dict[str, _Doc] = {}
-    full: dict[str, bytes] = {}          # bodies read by this build, in UTF-8 (a third of a str's size)
+    full: dict[str, bytes] = {}          # bodies read by this build, compressed (a tenth of a str's size)
     for item in found:
         if isinstance(item, _Doc):
             entry = item
@@ -193,7 +194,7 @@ def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, repor
                 body_sha = digest(validated.body) if isinstance(validated, Document) else ""
                 entry = _Doc(stat, sha, cfg_key, _strip(validated), body_sha, tuple(sub.warnings))
                 if isinstance(validated, Document):
-                    full[validated.rel] = validated.body.encode("utf-8", "surrogatepass")
+                    full[validated.rel] = zlib.compress(validated.body.encode("utf-8", "surrogatepass"), 1)
         report.extend(entry.warnings)
         entries[entry.item.source.rel] = entry
         if isinstance(entry.item, Document):
@@ -327,7 +328,7 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc
             missing.append(doc)
     def load(d: Document) -> Document:
         body = full.get(d.rel)
-        return dataclasses.replace(d, body=body.decode("utf-8", "surrogatepass")) if body is not None \
+        return dataclasses.replace(d, body=zlib.decompress(body).decode("utf-8", "surrogatepass")) if body is not None \
             else _reload(d, job.cfg)
 
     for n, (i, html, entry) in enumerate(render_many(job, missing, load, jobs)):

@@ -40,6 +40,11 @@ def _render(renderer: Renderer, routes: list[Route], publisher: Publisher, i: in
     return publisher.put_bytes(routes[i].output, data, digest(data)), bodies
 
 
+def _start() -> None:
+    """In a worker: collect the cycles rendering leaves (the objects inherited are frozen)."""
+    gc.enable()
+
+
 def _work(indices: list[int]) -> list[tuple[int, Done]]:
     renderer, routes, publisher = _WORK  # type: ignore[misc]
     out = []
@@ -59,15 +64,18 @@ def render_routes(renderer: Renderer, routes: list[Route], todo: list[int], publ
     if jobs <= 1 or len(todo) < MIN_PARALLEL:
         for n, i in enumerate(todo):
             done[i] = _render(renderer, routes, publisher, i)
-            if progress and n % 200 == 0:
-                progress(n, len(todo))
+            if n % 200 == 199:
+                gc.collect(1)            # Jinja leaves cycles; the build runs with the collector off
+                if progress:
+                    progress(n, len(todo))
         return done
     _WORK = (renderer, routes, publisher)
     try:
         size = max(8, min(BATCH, len(todo) // (jobs * 4) or 1))
         batches = [todo[i:i + size] for i in range(0, len(todo), size)]
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start) as pool:
             for chunk in pool.map(_work, batches):
                 for i, d in chunk:
                     done[i] = d

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sitegen.content.text import guess_legacy_encoding, nfc
 from sitegen.errors import Report
@@ -30,23 +30,27 @@ def _skip(name: str) -> bool:
     return name.startswith(".") or name.endswith(("~", ".swp", ".tmp")) or name.startswith("#")
 
 
-def walk_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat_result], Any] | None = None
-                 ) -> list[Any]:
-    """Every Markdown file under root/content, in a stable order. Problems go into `report`.
+def walk_content(root: Path, report: Report) -> list[SourceFile]:
+    """Every Markdown file under root/content, in a stable order. Problems go into `report`."""
+    return list(iter_content(root, report))
+
+
+def iter_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat_result], Any] | None = None
+                 ) -> Iterator[Any]:
+    """walk_content, one file at a time (a large site's text is never all in memory at once).
 
     reuse(path, rel, stat) may return what an earlier build made of an unchanged file; that is
-    listed instead of a freshly read SourceFile.
+    given instead of a freshly read SourceFile.
     """
     content = root / "content"
     if not content.is_dir():
         report.error("content", None, None, "the site has no content/ folder",
                      "create content/<section>/<article>.md, or run sitegen in the site's folder")
-        return []
+        return
     real_content = content.resolve()
-    found: list[SourceFile] = []
     seen_dirs: set[Path] = set()
 
-    def visit(folder: Path) -> None:
+    def visit(folder: Path) -> Iterator[Any]:
         real = folder.resolve()
         if real in seen_dirs:
             return
@@ -77,7 +81,7 @@ def walk_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat
                                  "remove it or point it at a file inside content/")
                     continue
             if entry.is_dir():
-                visit(path)
+                yield from visit(path)
             elif entry.name.endswith(MARKDOWN_EXT):
                 if reuse is not None:
                     try:
@@ -85,14 +89,13 @@ def walk_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat
                     except OSError:
                         known = None
                     if known is not None:
-                        found.append(known)
+                        yield known
                         continue
                 source = _read(path, content, root, report)
                 if source:
-                    found.append(source)
+                    yield source
 
-    visit(content)
-    return found
+    yield from visit(content)
 
 
 def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile | None:
