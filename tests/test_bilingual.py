@@ -179,3 +179,15 @@ def test_sitemap_page_sections_are_in_vietnamese_order(built):
     doc = built.html("/so-do-cong/")
     sections = [squash(li.xpath("./a")[0].text_content()) for li in doc.xpath('//li[@class="tree-section"]')]
     assert sections == ["Cải cách hành chính", "Địa phương", "Tin tức"]     # code points would put Đ last
+
+
+def test_the_build_refuses_a_translation_key_without_a_translation(site_copy, tmp_path):
+    from sitegen.build.pipeline import BuildOptions, build
+    from sitegen.errors import BuildFailed
+    site = site_copy("basic")
+    (site / "content/tin-tuc/chua-dich.md").write_text(LONELY, "utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site=site, out=tmp_path / "public", now=NOW))
+    assert [(e.path, e.line, e.field) for e in failed.value.errors] == \
+        [("content/tin-tuc/chua-dich.md", 5, "translation_key")]
+    assert not (tmp_path / "public").exists()

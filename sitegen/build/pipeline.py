@@ -14,6 +14,7 @@ from typing import Callable
 
 from sitegen.config import SiteConfig, load_config
 from sitegen.content.loader import iter_content
+from sitegen.content.translations import check_translation_keys
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import BuildFailed, Report, SiteError
 from sitegen.media import MediaPipeline, MediaStats
@@ -235,6 +236,7 @@ def _build(opts, cfg, chain, cfg_key, keys: Keys, now: datetime, jobs, report, b
     urls = {doc.rel: article_url(doc, cfg) for doc in published}
     _check_url_collisions(published, urls, report)
     _check_translations(published, report)
+    check_translation_keys(docs, report)     # drafts and scheduled articles count as translations
     timer.lap("validate")
     media = MediaPipeline(cfg)
     try:
