@@ -29,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
 
 
 def run_build(site: Path, out: Path, jobs: int | None, extra: list[str] = ()) -> tuple[float, int, str]:
