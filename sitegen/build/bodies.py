@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sitegen.build.cache import Body, HtmlStore, digest
+from sitegen.build.cache import digest
 from sitegen.config import SiteConfig
 from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
 from sitegen.content.resources import ArticleResolver
@@ -190,8 +190,4 @@ def record_uses(job: BodyJob, doc: Document, resolver: ArticleResolver, start: i
     report.extend(entry.warnings)
 
 
-def body_ref(key: str, store: HtmlStore) -> Body:
-    return Body(key, store)
-
-
-__all__ = ["BodyJob", "MdEntry", "render_many", "replay", "record_uses", "body_ref"]
+__all__ = ["BodyJob", "MdEntry", "render_many", "replay", "record_uses"]

@@ -6,7 +6,6 @@ import gc
 import os
 import time
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -535,4 +534,4 @@ def _feed_specs(site: Site):
                                m.url + "atom.xml", ls.lang, m.articles)
 
 
-__all__ = ["BuildOptions", "BuildResult", "build", "Counter"]
+__all__ = ["BuildOptions", "BuildResult", "build"]
