@@ -32,21 +32,25 @@ sys.path.insert(0, str(REPO))
 GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
 
 
-def run_build(site: Path, out: Path, jobs: int | None, extra: list[str] = ()) -> tuple[float, int, str]:
-    """(seconds, peak RSS in MB of the largest process, stderr)."""
-    cmd = [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--out", str(out), *extra]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
+    """Run cmd: (seconds, peak RSS in MB of its largest process, from wait4); exit on failure."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    err = proc.stderr.read().decode()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise SystemExit(f"build failed ({proc.returncode}):\n{err}")
-    return seconds, usage.ru_maxrss // 1024, err
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd[0]} failed:\n{err[-3000:]}")
+    return seconds, usage.ru_maxrss // 1024
+
+
+def sitegen_cmd(site: Path, out: Path, jobs: int | None) -> list[str]:
+    return [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--out", str(out)] + \
+        (["--jobs", str(jobs)] if jobs else [])
+
+
+def run_build(site: Path, out: Path, jobs: int | None) -> tuple[float, int]:
+    return timed(sitegen_cmd(site, out, jobs), env=dict(os.environ, PYTHONPATH=str(REPO)))
 
 
 def make_corpus(n: int, root: Path) -> Path:
@@ -79,7 +83,7 @@ def scenario(name: str, site: Path, out: Path, runs: int, jobs: int | None, befo
     times, mems = [], []
     for i in range(runs):
         before(i)
-        s, m, _ = run_build(site, out, jobs)
+        s, m = run_build(site, out, jobs)
         times.append(s)
         mems.append(m)
     return {"name": name, "median": statistics.median(times), "min": min(times), "max": max(times),

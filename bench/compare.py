@@ -22,12 +22,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
 VENV = REPO / "bench" / ".venv-compare"
+sys.path.insert(0, str(REPO / "bench"))
+from build_speed import edit_one, sitegen_cmd, timed  # noqa: E402  (the same measuring for every tool)
 
 PELICANCONF = '''AUTHOR = "Bench"
 SITENAME = "Bench"
@@ -73,16 +74,6 @@ def tools() -> tuple[Path, Path]:
     return VENV / "bin" / "pelican", hugo
 
 
-def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{cmd[0]} failed:\n{err[-3000:]}")
-    return time.perf_counter() - t, usage.ru_maxrss // 1024
-
-
 def corpus(n: int, flavor: str, root: Path) -> Path:
     site = root / f"{flavor}-{n}"
     if not site.exists():
@@ -100,18 +91,11 @@ def corpus(n: int, flavor: str, root: Path) -> Path:
     return site
 
 
-def append_sentence(site: Path, i: int) -> None:
-    files = sorted(p for p in (site / "content").rglob("*.md") if not p.name.startswith("_"))
-    with open(files[(i * 7919) % len(files)], "a", encoding="utf-8") as f:
-        f.write(f"\nCâu bổ sung số {i}.\n")
-
-
 def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs: int | None):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     sg, pe, hu = corpus(n, "sitegen", root), corpus(n, "pelican", root), corpus(n, "hugo", root)
     sg_out, pe_out, hu_out = out_root / f"sg-{n}", out_root / f"pe-{n}", out_root / f"hu-{n}"
-    sg_cmd = [sys.executable, "-m", "sitegen", "build", "--site", str(sg), "--out", str(sg_out)] + \
-        (["--jobs", str(jobs)] if jobs else [])
+    sg_cmd = sitegen_cmd(sg, sg_out, jobs)
     return {
         "sitegen": (sg, lambda: (shutil.rmtree(sg / ".cache" / "build", ignore_errors=True),
                                  shutil.rmtree(sg_out, ignore_errors=True)),
@@ -150,7 +134,7 @@ def main() -> None:
                     s, m = run()
                     clean.append(s)
                     mem.append(m)
-                    append_sentence(site, i)
+                    edit_one(site, i)
                     s, m = run()                        # rebuild after one edit, cache present
                     edit.append(s)
                     mem.append(m)

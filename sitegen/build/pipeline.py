@@ -25,7 +25,7 @@ from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, rep
 from sitegen.build.cache import READ, Body, BuildCache, State, code_fingerprint, digest
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.publish import Publisher, file_digest
-from sitegen.build.quick import QuickCheck, inputs_digest
+from sitegen.build.quick import RACY_NS, QuickCheck, inputs_digest
 from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
@@ -66,7 +66,6 @@ class BuildResult:
 
 Progress = Callable[[int, int], None]
 
-RACY_NS = 2_000_000_000   # a file changed this close to the last build's start is read again
 
 
 class _Timer:

@@ -18,7 +18,7 @@ from sitegen.build.cache import digest
 from sitegen.build.writer import MARKER
 from sitegen.errors import SiteError
 
-RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000   # a file changed this close to a build's start is not trusted by its stat
 
 
 def _tree(root: Path, parts: list[str]) -> int:
