@@ -1,8 +1,14 @@
-"""The Jinja2 environment: loader chain, autoescape, filters, UI strings; renders one Route."""
+"""The Jinja2 environment: loader chain, autoescape, filters, UI strings; renders one Route.
+
+Each language has its own Environment whose globals are that language's shared variables (`lang`,
+`_`, `site`, `latest`, `sections`): a template imported without context (`{% import "partials/
+macros.html" as m %}`) is then evaluated once per language and build instead of once per page.
+The languages' environments share one in-memory bytecode cache, so a template is compiled once.
+"""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
@@ -14,13 +20,25 @@ from sitegen.render.strings import BUILTIN
 from sitegen.render.theme import Theme
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the environments of one Renderer."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.code.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
 class Renderer:
     def __init__(self, site: Site, chain: list[Theme]):
         self.site, self.cfg = site, site.config
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(t.templates)) for t in chain]),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[MemoExtension])
+        self.chain = chain
         self.strings: dict[str, dict[str, str]] = {}
         for ls in site.langs:
             merged: dict[str, str] = dict(BUILTIN.get("vi", {}))
@@ -30,17 +48,9 @@ class Renderer:
                     merged.update({k: v for k, v in theme.strings("vi").items() if k not in merged})
                 merged.update(theme.strings(ls.lang))
             self.strings[ls.lang] = merged
-        tz = self.cfg.tz
-        base = self.cfg.base_url.rstrip("/")
-        self.env.filters.update(
-            date=jinja2.pass_context(lambda c, v: filters.format_date(v, filters.SHORT, c["lang"], tz) if v else ""),
-            day=jinja2.pass_context(lambda c, v: filters.format_date(v, filters.DAY, c["lang"], tz) if v else ""),
-            date_long=jinja2.pass_context(lambda c, v: filters.date_long(v, c["lang"], tz) if v else ""),
-            number=jinja2.pass_context(lambda c, v: filters.format_number(int(v or 0), c["lang"])),
-            iso=lambda v: v.astimezone(tz).isoformat() if isinstance(v, datetime) else "",
-            absurl=lambda v: base + v if isinstance(v, str) and v.startswith("/") else v,
-            theme_url=lambda v: "/theme/" + str(v).lstrip("/"),
-        )
+        self._loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(t.templates)) for t in chain])
+        self._bytecode = _SharedBytecode()
+        self._envs: dict[str, jinja2.Environment] = {}
         self.pages = Pages(site, self.t)
         self._globals: dict[str, dict[str, Any]] = {}
         for ls in site.langs:
@@ -50,11 +60,22 @@ class Renderer:
         text = self.strings.get(lang, {}).get(key) or self.strings.get("vi", {}).get(key) or key
         return text.format(**kw) if kw else text
 
+    def _gettext(self, lang: str) -> Callable[..., str]:
+        """`_` of one language: the same answers as t(lang, …), from one table."""
+        own, vi = self.strings.get(lang, {}), self.strings.get("vi", {})
+        table = {k: own.get(k) or vi.get(k) or k for k in (*vi, *own)}
+        get = table.get
+
+        def _(key: str, **kw: Any) -> str:
+            text = get(key) or key
+            return text.format(**kw) if kw else text
+        return _
+
     def _lang_globals(self, ls: LangSite) -> dict[str, Any]:
         c = self.cfg.counter
         return {
             "lang": ls.lang,
-            "_": lambda key, **kw: self.t(ls.lang, key, **kw),
+            "_": self._gettext(ls.lang),
             "site": self.pages.site_vars(ls),
             "latest": ls.latest,
             "sections": ls.sections,
@@ -62,6 +83,39 @@ class Renderer:
                              "today": self.site.live.get("today", c.today),
                              "total": self.site.site_total, "endpoint": c.endpoint},
         }
+
+    @property
+    def env(self) -> jinja2.Environment:
+        """The environment of the site's default language."""
+        return self.env_for(self.site.langs[0].lang if self.site.langs else self.cfg.language)
+
+    def env_for(self, lang: str) -> jinja2.Environment:
+        env = self._envs.get(lang)
+        if env is None:
+            env = self._envs[lang] = self._make_env(lang)
+        return env
+
+    def _make_env(self, lang: str) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=self._loader, bytecode_cache=self._bytecode,
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[MemoExtension])
+        tz = self.cfg.tz
+        base = self.cfg.base_url.rstrip("/")
+        fdate, fnumber, SHORT, DAY = filters.format_date, filters.format_number, filters.SHORT, filters.DAY
+        env.filters.update(
+            date=lambda v: fdate(v, SHORT, lang, tz) if v else "",
+            day=lambda v: fdate(v, DAY, lang, tz) if v else "",
+            date_long=lambda v: filters.date_long(v, lang, tz) if v else "",
+            number=lambda v: fnumber(int(v or 0), lang),
+            iso=lambda v: filters.iso(v, tz) if isinstance(v, datetime) else "",
+            absurl=lambda v: base + v if isinstance(v, str) and v.startswith("/") else v,
+            theme_url=lambda v: "/theme/" + str(v).lstrip("/"),
+        )
+        g = self._globals.get(lang)
+        if g is not None:
+            env.globals.update({k: v for k, v in g.items() if k != "counter_base"})
+        return env
 
     def shared_vars(self, lang: str) -> dict[str, Any]:
         """The variables every page of a language sees (for page keys; `_` is the strings' job)."""
@@ -77,7 +131,7 @@ class Renderer:
         ctx["counter"] = dict(g["counter_base"], page=route.views)
         ctx.update(route.extra)
         try:
-            html = self.env.get_template(route.template).render(ctx)
+            html = self.env_for(route.lang).get_template(route.template).render(ctx)
         except jinja2.TemplateError as exc:
             raise TemplateFailure(route, exc) from exc
         return html.encode("utf-8")

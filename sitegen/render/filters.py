@@ -30,3 +30,8 @@ def format_number(value: int, lang: str) -> str:
 def date_long(value: datetime, lang: str, tz) -> str:
     head, _, tail = format_date(value, LONG.get(lang, LONG["vi"]), lang, tz).partition(",")
     return weekday_title(head) + "," + tail
+
+
+@lru_cache(maxsize=65536)
+def iso(value: datetime, tz) -> str:
+    return value.astimezone(tz).isoformat()
