@@ -11,6 +11,16 @@ from datetime import datetime
 from typing import Any, Callable
 
 import jinja2
+import markupsafe
+from markupsafe import Markup
+
+try:                                  # markupsafe ≥ 3: escaping that returns a plain str
+    from markupsafe._speedups import _escape_inner
+except ImportError:                   # pragma: no cover
+    try:
+        from markupsafe._native import _escape_inner
+    except ImportError:
+        _escape_inner = None
 
 from sitegen.model import LangSite, Site
 from sitegen.render import filters
@@ -33,6 +43,38 @@ class _SharedBytecode(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+def _escape(value: Any) -> str:
+    """markupsafe.escape without the Markup: what compiled templates call for every `{{ … }}`.
+
+    In an autoescaped template the escaped value only ever goes into the output buffer, which
+    Jinja joins and (for macros, blocks and `{% set %}` blocks) wraps in Markup itself, so a plain
+    str gives the same text and spares a Markup object per printed value."""
+    if type(value) is str:
+        return _escape_inner(value)
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        text = html()
+        return text if isinstance(text, str) else str(Markup(text))
+    return _escape_inner(str(value))
+
+
+class _Template(jinja2.Template):
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if _escape_inner is not None and namespace.get("escape") is markupsafe.escape:
+            namespace["escape"] = _escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
+class _Environment(jinja2.Environment):
+    template_class = _Template
+
+    def make_globals(self, d):
+        """A plain dict, not Jinja's ChainMap: every page's contexts and imports copy and compare
+        the globals, and a ChainMap makes that slow. The globals are set before any template loads."""
+        return {**self.globals, **(d or {})}
 
 
 class Renderer:
@@ -96,7 +138,7 @@ class Renderer:
         return env
 
     def _make_env(self, lang: str) -> jinja2.Environment:
-        env = jinja2.Environment(
+        env = _Environment(
             loader=self._loader, bytecode_cache=self._bytecode,
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[MemoExtension])

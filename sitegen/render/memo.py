@@ -7,10 +7,11 @@ same for every page of the build that uses the key.
 
 The block compiles inline, as if written
 
-    {% set k = key %}{% set v = memo.get(k) %}{% if v is none %}{% set v %}…{% endset %}{{ memo.put(k, v) }}{% else %}{{ v }}{% endif %}
+    {% set k = (key, …) %}{% set v = k|memo_get %}{% if v is none %}{% set v %}…{% endset %}{{ k|memo_put(v) }}{% else %}{{ v }}{% endif %}
 
-in a scope of its own (what the body sets stays inside it), so a hit costs two calls and no
-macro: the menu, sidebar, footer and cards of most pages are such hits.
+in a scope of its own (what the body sets stays inside it); the lookups are filters, which Jinja
+calls directly, so a hit costs one dictionary lookup and no macro: the head links, banner, menu,
+sidebar, footer and cards of most pages are such hits.
 """
 from __future__ import annotations
 
@@ -25,7 +26,23 @@ class MemoExtension(Extension):
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.extend(memo_blocks={})
+        blocks: dict[tuple, Any] = {}
+        environment.extend(memo_blocks=blocks)
+
+        def get(key: tuple) -> Any:
+            try:
+                return blocks.get(key)
+            except TypeError:             # an unhashable key: render every time
+                return None
+
+        def put(key: tuple, text: Any) -> Any:
+            try:
+                blocks[key] = text
+            except TypeError:
+                pass
+            return text
+
+        environment.filters[GET], environment.filters[PUT] = get, put
         self._n = 0
 
     def parse(self, parser):
@@ -36,27 +53,17 @@ class MemoExtension(Extension):
         body = parser.parse_statements(("name:endmemo",), drop_needle=True)
         self._n += 1
         k, v = f"_memo_key_{self._n}", f"_memo_text_{self._n}"
+        load = lambda name: nodes.Name(name, "load")   # noqa: E731
         miss = [nodes.AssignBlock(nodes.Name(v, "store"), None, body),
-                nodes.Output([self.call_method("_put", [nodes.Name(k, "load"), nodes.Name(v, "load")])])]
+                nodes.Output([nodes.Filter(load(k), PUT, [load(v)], [], None, None)])]
         return nodes.Scope([
             nodes.Assign(nodes.Name(k, "store"), nodes.Tuple(args, "load")),
-            nodes.Assign(nodes.Name(v, "store"), self.call_method("_get", [nodes.Name(k, "load")])),
-            nodes.If(nodes.Test(nodes.Name(v, "load"), "none", [], [], None, None), miss, [],
-                     [nodes.Output([nodes.Name(v, "load")])]),
+            nodes.Assign(nodes.Name(v, "store"), nodes.Filter(load(k), GET, [], [], None, None)),
+            nodes.If(nodes.Test(load(v), "none", [], [], None, None), miss, [], [nodes.Output([load(v)])]),
         ]).set_lineno(lineno)
 
-    def _get(self, key: tuple) -> Any:
-        try:
-            return self.environment.memo_blocks.get(key)
-        except TypeError:                 # an unhashable key: render every time
-            return None
 
-    def _put(self, key: tuple, text: Any) -> Any:
-        try:
-            self.environment.memo_blocks[key] = text
-        except TypeError:
-            pass
-        return text
+GET, PUT = "sitegen_memo_get", "sitegen_memo_put"
 
 
 __all__ = ["MemoExtension"]
