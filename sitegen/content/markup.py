@@ -14,8 +14,15 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from markdown import inlinepatterns
 from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor, HRProcessor
+from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.extensions.tables import TableProcessor
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
+from markdown.util import AtomicString
 
 from sitegen.content.text import slugify
 
@@ -164,6 +171,172 @@ def _to_figure(p: etree.Element, img: etree.Element, credit_label: str, found: R
         credit_span.text = credit if _CREDIT_LABEL.match(credit) or not credit_label else f"{credit_label}: {credit}"
 
 
+# --- Python-Markdown without the work that cannot change its output ------------------------------
+#
+# Each class below is a stock processor that skips work only when that work provably changes
+# nothing: the HTML is byte for byte what the stock processors write (tests/content/test_markup_fast.py
+# renders the same documents both ways).
+
+# What any match of each stock inline pattern must contain, keyed by the pattern's regular expression
+# as Python-Markdown 3.11 writes it (another version's different expression is simply not in here).
+# A text with none of these strings is left as it is by every pattern and is not searched at all.
+_HTML_RE = (r"""(<(\/?+[a-zA-Z][^\s"'<>@]*+(?:\s+[^\s"'=<>]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>]++))?+)*+"""
+            r"""\s*+/?|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)""")
+_INLINE_NEEDS: dict[str, tuple[str, ...]] = {
+    r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)": ("`",),                        # backtick
+    r"\\(.)": ("\\",),                                                         # escape
+    r"(?<!\!)\[": ("[",),                                                      # link, reference
+    r"\!\[": ("![",),                                                          # image_link, image_reference
+    r"\[\^([^\]]*)\]": ("[^",),                                                # footnote
+    r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>": ("<",),                           # autolink
+    r"<([^<> !]+@[^@<> ]+)>": ("<",),                                          # automail
+    _HTML_RE: ("<",),                                                          # html
+    r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)": ("&",),                  # entity
+    r"  \n": ("  \n",),                                                        # linebreak
+    r"\*|_": ("*", "_"),                                                       # em_strong
+}
+
+
+def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+    for n in needles:
+        if n in text:
+            return True
+    return False
+
+
+class _Inline(InlineProcessor):
+    """The stock inline processor; a pattern whose regular expression cannot match a text is not
+    applied to it (the stock one tries it, finds nothing and gives the text back unchanged)."""
+
+    def prepare(self) -> None:
+        """Called once the extensions have registered their patterns."""
+        self._patterns = patterns = list(self.inlinePatterns)
+        new_style = [isinstance(p, inlinepatterns.InlineProcessor) for p in patterns]
+        self._search = [p.getCompiledRegExp().search if ok else None for p, ok in zip(patterns, new_style)]
+        self._needs = [_INLINE_NEEDS.get(p.pattern) if ok else None for p, ok in zip(patterns, new_style)]
+        every = list(dict.fromkeys(n for needs in self._needs for n in needs or ()))
+        every = [n for n in every if not any(m != n and m in n for m in every)]   # "[" covers "![", "[^"
+        self._any = tuple(every) if all(self._needs) else None
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if isinstance(data, AtomicString) or (self._any is not None and not _has_any(data, self._any)):
+            return data
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns, search, needs = self._patterns, self._search, self._needs
+        start = 0
+        count = len(patterns)
+        while patternIndex < count:
+            found = search[patternIndex]
+            if found is not None and ((needs[patternIndex] and not _has_any(data, needs[patternIndex]))
+                                      or found(data, start) is None):
+                patternIndex += 1      # what the stock __applyPattern answers when nothing matches
+                start = 0
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+# Block processors whose test (or, for reference and footnote definitions, whose run) searches the
+# block with one of these expressions, as Python-Markdown 3.11 writes them: no match is possible in
+# a block without one of the strings, and then the processor passes the block on untouched.
+_BLOCK_NEEDS: dict[str, tuple[str, ...]] = {
+    r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)": ("#",),   # hashheader
+    r"^.*?\n(?:=+|-+)[ ]*(\n|$)": ("\n=", "\n-"),                                            # setextheader
+    r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$":
+        ("--", "- -", "-  -", "__", "_ _", "_  _", "**", "* *", "*  *"),                      # hr
+    r"(^|\n)[ ]{0,3}>[ ]?(.*)": (">",),                                                      # quote
+    r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$": ("[^",),                                            # footnote
+    r"""^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$""":
+        ("]:",),                                                                             # reference
+}
+
+
+def _block_needs(proc: BlockProcessor) -> tuple[str, ...] | None:
+    if isinstance(proc, TableProcessor) and type(proc).test is TableProcessor.test:
+        return ("|",)          # a table's header row has a cell border or separator
+    rx = getattr(proc, "SEARCH_RE", None) if isinstance(proc, HRProcessor) else getattr(proc, "RE", None)
+    return _BLOCK_NEEDS.get(getattr(rx, "pattern", None)) if type(proc).__module__.startswith("markdown.") else None
+
+
+def _gate(proc: BlockProcessor, needs: tuple[str, ...]):
+    test = proc.test
+
+    def gated(parent: etree.Element, block: str) -> bool:
+        return _has_any(block, needs) and test(parent, block)
+    return gated
+
+
+def _fast_parser(parser: BlockParser) -> None:
+    """The stock block loop over a list of processors made once (the registry sorts itself into a new
+    list for every block), with each processor's test skipped where it could only say no."""
+    procs = []
+    for proc in parser.blockprocessors:
+        needs = _block_needs(proc)
+        procs.append((proc.test if needs is None else _gate(proc, needs), proc.run))
+
+    def parseBlocks(parent: etree.Element, blocks: list[str]) -> None:
+        while blocks:
+            for test, run in procs:
+                if test(parent, blocks[0]):
+                    if run(parent, blocks) is not False:
+                        break
+    parser.parseBlocks = parseBlocks  # type: ignore[method-assign]
+
+
+class _Toc(TocTreeprocessor):
+    """Header ids as the stock toc extension gives them; the table of contents itself (md.toc, which
+    sitegen does not use) is only built when the text has the [TOC] marker it would replace."""
+
+    source: str | None = None
+
+    def _marker(self) -> bool:
+        src = self.source     # (the first preprocessor drops \x02 and \x03, which may join a marker)
+        return bool(self.marker) and (src is None or self.marker in src or "\x02" in src or "\x03" in src)
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return super().build_toc_div(toc_list) if self._marker() else etree.Element("div")
+
+    def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
+        if self._marker():
+            super().replace_marker(root, elem)
+
+
+class _TocExtension(TocExtension):
+    TreeProcessorClass = _Toc
+
+
+class _AttrList(AttrListTreeprocessor):
+    """Attribute lists are written {…}: a text without "{" has none."""
+
+    source: str | None = None
+
+    def run(self, doc: etree.Element) -> None:
+        if self.source is None or "{" in self.source:
+            super().run(doc)
+
+
+class _Unescape(UnescapeTreeprocessor):
+    """Backslash escapes are the only thing to undo, and a text without a backslash has none."""
+
+    source: str | None = None
+
+    def run(self, root: etree.Element) -> None:
+        if self.source is None or "\\" in self.source:
+            super().run(root)
+
+
+def _replace(registry, name: str, item) -> None:
+    """Put `item` in the place of the processor registered as `name` (same priority, same order)."""
+    order = list(registry._data)
+    priority = registry._priority[registry.get_index_for_name(name)].priority
+    registry.register(item, name, priority)
+    registry._sort()
+    assert [i.name for i in registry._priority] == [i.name for i in sorted(
+        registry._priority, key=lambda i: i.priority, reverse=True)] and set(order) == set(registry._data)
+
+
 class _SitegenExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         proc = _Rewrite(md)
@@ -198,15 +371,26 @@ def _attribute_filter(iframe_hosts: tuple[str, ...]) -> Callable[[str, str, str]
 class MarkdownRenderer:
     """One configured Python-Markdown instance per process, reset between documents."""
 
-    def __init__(self, iframe_hosts: tuple[str, ...] = (), image_sizes: str = DEFAULT_SIZES):
+    def __init__(self, iframe_hosts: tuple[str, ...] = (), image_sizes: str = DEFAULT_SIZES, *, fast: bool = True):
+        """`fast=False` keeps Python-Markdown's stock processors (the tests compare the two)."""
         self._ext = _SitegenExtension()
         self.image_sizes = image_sizes
+        toc = _TocExtension if fast else TocExtension
         self.md = markdown.Markdown(
-            extensions=["tables", "attr_list", "footnotes", "sane_lists", "toc", self._ext],
-            extension_configs={"toc": {"slugify": lambda value, sep: slugify(value) or "muc",
-                                       "toc_depth": "2-6"},
-                               "footnotes": {"BACKLINK_TITLE": "", "SUPERSCRIPT_TEXT": "{}"}},
+            extensions=["tables", "attr_list", "footnotes", "sane_lists",
+                        toc(slugify=lambda value, sep: slugify(value) or "muc", toc_depth="2-6"), self._ext],
+            extension_configs={"footnotes": {"BACKLINK_TITLE": "", "SUPERSCRIPT_TEXT": "{}"}},
             output_format="html")
+        self._knows_source: list = []
+        if fast:
+            tree = self.md.treeprocessors
+            inline = _Inline(self.md)
+            _replace(tree, "inline", inline)
+            inline.prepare()
+            _fast_parser(self.md.parser)
+            _replace(tree, "attr_list", _AttrList(self.md))
+            _replace(tree, "unescape", _Unescape(self.md))
+            self._knows_source = [tree["toc"], tree["attr_list"], tree["unescape"]]
         self.iframe_hosts = iframe_hosts
         self.cleaner = nh3.Cleaner(
             tags=_TAGS, attributes=_ATTRS, attribute_filter=_attribute_filter(iframe_hosts),
@@ -219,10 +403,15 @@ class MarkdownRenderer:
         proc.resolver = resolver
         proc.credit_label = credit_label
         proc.sizes = self.image_sizes
+        proc.problems, proc.missing_alt = [], []   # a blank text runs no processor at all
+        for p in self._knows_source:
+            p.source = text
         try:
             html = self.md.reset().convert(text)
         finally:
             proc.resolver = None
+            for p in self._knows_source:
+                p.source = None
         html = self.cleaner.clean(html)
         if "<iframe" in html:
             html = _EMPTY_IFRAME.sub("", html)

@@ -1,0 +1,121 @@
+"""The fast Markdown renderer writes exactly what Python-Markdown's stock processors write.
+
+MarkdownRenderer skips work that cannot change the output (inline patterns that cannot match a
+text, block tests that can only say no, the table of contents nobody reads, …). Every document here
+is rendered both ways, with a resolver that answers links, sized images and pictures, and the HTML,
+the link problems and the images without alt text must be the same.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
+from sitegen.model import ImageSource, Picture
+
+FAST = MarkdownRenderer(("www.youtube.com",), "(min-width: 60em) 52rem, 100vw")
+STOCK = MarkdownRenderer(("www.youtube.com",), "(min-width: 60em) 52rem, 100vw", fast=False)
+
+PIC = Picture("/media/anh-1200x800.abc.jpg", 1200, 800, "/media/anh-480x320.abc.jpg 480w, /media/anh-1200x800.abc.jpg 1200w",
+              (ImageSource("image/webp", "/media/anh-480x320.abc.webp 480w"),))
+
+
+def resolver(target: str, is_image: bool):
+    if not target or target.startswith(("#", "http:", "https:", "mailto:")):
+        return None
+    if "thieu" in target:
+        return LinkProblem(target, "image" if is_image else "link", "does not exist", "check the file name")
+    if target.endswith(".md"):
+        return Resolved("/tin-tuc/" + target[:-3] + "/")
+    if "anh" in target:
+        return Resolved(PIC.url, PIC.width, PIC.height, picture=PIC, alt="Ảnh từ front matter",
+                        credit="Thu Hà" if "credit" in target else None)
+    if is_image:
+        return Resolved("/files/" + target, 640, 480)
+    return Resolved("/files/" + target)
+
+
+def same(text: str) -> None:
+    for res in (None, resolver):
+        a, b = FAST.render(text, res), STOCK.render(text, res)
+        assert (a.html, a.problems, a.missing_alt) == (b.html, b.problems, b.missing_alt), text
+
+
+CASES = [
+    "",
+    "   \n\n  ",
+    "Chữ thường, không có gì đặc biệt.",
+    "Dòng một  \nDòng hai có ngắt dòng.\nDòng ba.",
+    "**đậm** *nghiêng* ***cả hai*** __gạch__ _dưới_ snake_case_name 2*3*4",
+    "* * *\n\n- - -\n\n___\n\n-  -  -\n\nChữ -- gạch -- ngang -",
+    "Tiêu đề\n=======\n\nTiêu đề phụ\n-----------\n\nĐoạn\n- không phải danh sách",
+    "# Một\n\n## Hai ##\n\n### Ba {: #ba .lop }\n\n#### Bốn\n\n##### Năm\n\n###### Sáu\n\n## Hai\n\n## Hai",
+    "## Kết quả & \"trích dẫn\" <b>đậm</b>\n\n## Mục `mã` *nghiêng*",
+    "[TOC]\n\n## Mục một\n\n### Mục con\n\n## Mục hai",
+    "Đoạn [TOC] trong câu.\n\n## Mục",
+    "[TO\x02C]\n\n## Mục",
+    "Đoạn văn.\n{: .ghi-chu #doan-1 }\n\n![Ảnh](anh.jpg){: .rong }\n\n[liên kết](bai.md){: target=_blank }",
+    "| Loại | Số |\n|---|---:|\n| Nghị định | 9 |\n| Thông tư | 12 |",
+    "Loại | Số\n--- | ---\nA | 1",
+    "| Một cột |\n| --- |\n| a |",
+    "a | b không phải bảng",
+    "> Trích dẫn\n> dòng hai\n>\n> > lồng nhau\n\nSau đó > dấu lớn hơn",
+    "1. một\n2. hai\n    * con\n    * con\n3. ba\n\n* a\n* b\n\n- c\n+ d",
+    "3. bắt đầu từ ba\n4. bốn\n\nĐoạn\n\n        mã thụt lề\n        dòng hai\n\n    mã",
+    "Câu có chú thích.[^a] Và nữa.[^b]\n\n[^a]: Nội dung chú thích.\n[^b]: Hai.\n    Tiếp tục.\n\nSau.",
+    "Chú thích [^khong-co] không định nghĩa, và [^a].\n\n[^a]: Có.",
+    "[Cổng][1] và [chính phủ][] và [tham chiếu]\n\n[1]: https://example.gov.vn/ \"Tiêu đề\"\n"
+    "[chính phủ]: <https://chinhphu.vn>\n[tham chiếu]: bai-khac.md",
+    "![Ảnh tham chiếu][a] ![a]\n\n[a]: anh.jpg",
+    "<https://example.gov.vn/a?b=c&d=e> và <thu@example.gov.vn> và <không phải>",
+    "Thực thể &amp; &copy; &#169; &#xA9; & không; &khongco; a&b",
+    "Văn bản <span class=\"x\">nội tuyến</span> <!-- chú thích --> <br/> </p>",
+    "<div class=\"hop\">\n<p>HTML khối</p>\n</div>\n\nSau khối.",
+    "<script>alert(1)</script>\n\n<iframe src=\"https://www.youtube.com/embed/x\"></iframe>\n\n"
+    "<iframe src=\"https://evil.example/x\"></iframe>",
+    "Thoát \\*không nghiêng\\* \\[không liên kết\\] \\` \\\\ \\# \\{ \\}",
+    "\\[TOC\\]\n\n## Mục",
+    "`mã *không* nghiêng` ``mã có ` trong`` \\`không mã` \\\\`mã sau hai gạch`",
+    "```\nrào\n```\n\n~~~\nrào ngã\n~~~",
+    "![Quang cảnh Hội nghị](anh.jpg \"Thu Hà\")",
+    "![Quang cảnh](anh-credit.jpg)\n\n![](anh.jpg)\n\n![  ](tep.png)\n\n![Ảnh: nguồn](anh.jpg \"Nguồn: TTXVN\")",
+    "Chữ ![nội dòng](anh.jpg) giữa câu.\n\n![Hai](a.png) ![ảnh](b.png)",
+    "[thiếu](thieu.md) ![thiếu](thieu.jpg) [bài](bai.md#muc) [tệp](van-ban.pdf) [ngoài](https://a.vn)",
+    "[trống]() [neo](#muc) <a href=\"javascript:alert(1)\">x</a> [js](javascript:alert(1))",
+    "Dòng\twith\ttabs\n\n\tmã tab\n\r\nWindows\r\nline",
+    "*nghiêng chưa đóng và **đậm chưa đóng\n\n_a_b_ __a__b__ *a*b* **a**b**",
+    "Chữ*đậm*giữa và chữ_dưới_giữa, ***a** b* và *a **b***",
+    "# Tiêu đề h1 trong bài\n\nĐoạn\n\n## h2",
+    "Đoạn cuối có dấu {ngoặc} nhưng không phải thuộc tính.\n{không phải}",
+    "- mục\n\n    đoạn trong mục\n\n- mục hai\n    {: .lop }",
+    "Term [link **đậm**](bai.md \"tiêu đề\") và [![ảnh](anh.jpg)](bai.md)",
+]
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_the_same_html_as_stock_python_markdown(text):
+    same(text)
+
+
+PIECES = ["Chữ thường", "Hội nghị", " ", "  ", "\n", "\n\n", "\n\n\n", "\t", "**", "*", "_", "__", "`", "``",
+          "\\", "[", "]", "(", ")", "!", "#", "## ", "> ", "- ", "* ", "1. ", "    ", "|", "---", "===",
+          "{", "}", "{: .lop }", "{: #id }", "<", ">", "&", "&amp;", "&#169;", ";", "<b>", "</b>", "<div>",
+          "</div>", "<!--", "-->", "[^1]", "[^1]: chú thích", "[TOC]", "[1]: bai.md", "[a]", "[a][1]",
+          "![", "](anh.jpg)", "](bai.md)", "](thieu.md)", "\"tiêu đề\"", ":", "https://a.vn", "thu@a.vn",
+          "  \n", "Ảnh", "đ", "\x02", "\x03"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_any_mix_of_markdown_pieces_renders_the_same(pieces):
+    same("".join(pieces))
+
+
+def test_the_sample_site_and_the_test_sites_render_the_same():
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(root.glob("content/**/*.md")) + sorted(root.glob("tests/sites/*/content/**/*.md"))
+    assert len(files) > 20
+    for path in files:
+        same(path.read_text("utf-8", "replace").split("\n---\n", 1)[-1])
