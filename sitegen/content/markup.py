@@ -17,12 +17,14 @@ import nh3
 from markdown import inlinepatterns
 from markdown.extensions import Extension
 from markdown.blockparser import BlockParser
-from markdown.blockprocessors import BlockProcessor, HRProcessor
+from markdown.blockprocessors import (BlockProcessor, CodeBlockProcessor, EmptyBlockProcessor, HRProcessor,
+                                      ListIndentProcessor, OListProcessor, ParagraphProcessor, UListProcessor)
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
-from markdown.util import AtomicString
+from markdown.util import ETX, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
 
 from sitegen.content.text import slugify
 
@@ -237,6 +239,62 @@ class _Inline(InlineProcessor):
                 patternIndex += 1
         return data
 
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        """Python-Markdown 3.11's loop, except that a text the patterns left without a placeholder is
+        put back as it was (the stock loop splits it at placeholders it does not have, and finds the
+        child's index again for every tail)."""
+        self.stashed_nodes = {}
+        handle = self._InlineProcessor__handleInline
+        placeholders = self._InlineProcessor__processPlaceholders  # type: ignore[attr-defined]
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = {c: p for p in tree.iter() for c in p}
+        stack = [(tree, tree_parents)]
+        self._InlineProcessor__build_ancestors(tree, tree_parents)  # type: ignore[attr-defined]
+
+        while stack:
+            currElement, parents = stack.pop(0)
+            self.ancestors = parents
+            if currElement is not tree:
+                self.ancestors.append(currElement.tag.lower())
+            insertQueue = []
+            for child in currElement:
+                if child.text and not isinstance(child.text, AtomicString):
+                    self.ancestors.append(child.tag.lower())
+                    text = handle(child.text)
+                    if INLINE_PLACEHOLDER_PREFIX in text:
+                        child.text = None
+                        lst = placeholders(text, child)
+                        for item in lst:
+                            self.parent_map[item[0]] = child
+                        stack += lst
+                        insertQueue.append((child, lst))
+                    else:
+                        child.text = text
+                    self.ancestors.pop()
+                if child.tail:
+                    tail = handle(child.tail)
+                    if INLINE_PLACEHOLDER_PREFIX in tail:
+                        dumby = etree.Element("d")
+                        child.tail = None
+                        tailResult = placeholders(tail, dumby, False)
+                        if dumby.tail:
+                            child.tail = dumby.tail
+                        pos = list(currElement).index(child) + 1
+                        tailResult.reverse()
+                        for newChild in tailResult:
+                            self.parent_map[newChild[0]] = currElement
+                            currElement.insert(pos, newChild[0])
+                    else:
+                        child.tail = tail if type(tail) is not AtomicString else AtomicString(tail)
+                if len(child):
+                    self.parent_map[child] = currElement
+                    stack.append((child, self.ancestors[:]))
+
+            for element, lst in insertQueue:
+                for i, obj in enumerate(lst):
+                    element.insert(i, obj[0])
+        return tree
+
 
 # Block processors whose test (or, for reference and footnote definitions, whose run) searches the
 # block with one of these expressions, as Python-Markdown 3.11 writes them: no match is possible in
@@ -268,21 +326,84 @@ def _gate(proc: BlockProcessor, needs: tuple[str, ...]):
     return gated
 
 
+# A block that starts with none of these characters is no list item, code block or blank; with none
+# of the strings the other processors need either, it can only be a paragraph.
+_NOT_PLAIN_START = " \n*+-"
+_NEVER_SAYS_NO_TO_PLAIN = (EmptyBlockProcessor, ListIndentProcessor, CodeBlockProcessor)
+
+
+def _says_no_to_plain(proc: BlockProcessor) -> bool:
+    """Whether the processor's test is false for a block starting with none of _NOT_PLAIN_START (nor
+    a digit) — on top of what _block_needs says."""
+    kind = type(proc)
+    if kind in _NEVER_SAYS_NO_TO_PLAIN or kind.__module__ == "markdown.extensions.sane_lists":
+        return kind.test in (EmptyBlockProcessor.test, ListIndentProcessor.test, CodeBlockProcessor.test,
+                             OListProcessor.test, UListProcessor.test) and (
+            not isinstance(proc, (OListProcessor, UListProcessor))
+            or proc.RE.pattern in (r"^[ ]{0,3}\d+\.[ ]+(.*)", r"^[ ]{0,3}[*+-][ ]+(.*)"))
+    return False
+
+
 def _fast_parser(parser: BlockParser) -> None:
     """The stock block loop over a list of processors made once (the registry sorts itself into a new
-    list for every block), with each processor's test skipped where it could only say no."""
-    procs = []
-    for proc in parser.blockprocessors:
+    list for every block), with each processor's test skipped where it could only say no, and a
+    plain paragraph handed to the paragraph processor at once."""
+    procs, plain = [], []
+    listed = list(parser.blockprocessors)
+    for proc in listed:
         needs = _block_needs(proc)
         procs.append((proc.test if needs is None else _gate(proc, needs), proc.run))
+        if needs is not None:
+            plain.extend(needs)
+        elif not _says_no_to_plain(proc) and proc is not listed[-1]:
+            plain = None
+            break
+    last = listed[-1] if listed else None
+    if type(last) is not ParagraphProcessor:
+        plain = None
+    needles = tuple(dict.fromkeys(plain)) if plain is not None else None
+    paragraph = last.run if last is not None else None
 
     def parseBlocks(parent: etree.Element, blocks: list[str]) -> None:
         while blocks:
+            block = blocks[0]
+            if (needles is not None and block and block[0] not in _NOT_PLAIN_START and not block[0].isdecimal()
+                    and not _has_any(block, needles)):
+                paragraph(parent, blocks)
+                continue
             for test, run in procs:
                 if test(parent, blocks[0]):
                     if run(parent, blocks) is not False:
                         break
     parser.parseBlocks = parseBlocks  # type: ignore[method-assign]
+    parser._sitegen_plain = needles   # type: ignore[attr-defined]
+
+
+class _NormalizeWhitespace(NormalizeWhitespace):
+    """The stock normalisation, each step only when the text has what it changes."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if STX in source or ETX in source:
+            source = source.replace(STX, "").replace(ETX, "")
+        if "\r" in source:
+            source = source.replace("\r\n", "\n").replace("\r", "\n")
+        source += "\n\n"
+        if "\t" in source:
+            source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:
+            source = re.sub(r"(?<=\n) +\n", "\n", source)
+        return source.split("\n")
+
+
+class _HtmlBlock(HtmlBlockPreprocessor):
+    """Raw HTML blocks start with "<" (and the stock parser rewrites nothing without "<" or "&")."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if "<" not in source and "&" not in source:
+            return source.split("\n")
+        return super().run(lines)
 
 
 class _Toc(TocTreeprocessor):
@@ -388,6 +509,8 @@ class MarkdownRenderer:
             _replace(tree, "inline", inline)
             inline.prepare()
             _fast_parser(self.md.parser)
+            _replace(self.md.preprocessors, "normalize_whitespace", _NormalizeWhitespace(self.md))
+            _replace(self.md.preprocessors, "html_block", _HtmlBlock(self.md))
             _replace(tree, "attr_list", _AttrList(self.md))
             _replace(tree, "unescape", _Unescape(self.md))
             self._knows_source = [tree["toc"], tree["attr_list"], tree["unescape"]]
