@@ -17,7 +17,8 @@ from sitegen.errors import BuildFailed, SiteError
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only_build: bool = False) -> argparse.ArgumentParser:
+    """The command line; only_build leaves out the other commands (their modules load slowly)."""
     p = argparse.ArgumentParser(prog="sitegen", description="Static news sites for Vietnamese ministry portals.")
     p.add_argument("--version", action="version", version=f"sitegen {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--counts", metavar="URL-or-FILE", default=None,
                         help="bake the counter's figures into the pages: its snapshot file, or its URL "
                              "(e.g. https://example.gov.vn/_c/); without it, front-matter views are shown")
+    if only_build:
+        return p
     from sitegen.authoring import init, new
     from sitegen.check import command as check_cli
     from sitegen.counter import cli as counter_cli
@@ -74,8 +77,9 @@ def entry(argv: list[str] | None = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(only_build=bool(words) and words[0] in ("build", "serve")).parse_args(argv)
     except SystemExit as exc:   # argparse has printed the usage message
         return int(exc.code or 0)
     if args.command in _HANDLERS:

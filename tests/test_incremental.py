@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitegen.build import quick
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
 from sitegen.render.theme import builtin_themes_dir
@@ -100,22 +102,34 @@ def _edit(site: Path, kind: str, n: int) -> None:
         toml.write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def _build(site: Path, out: Path, cache: bool):
+def _build(site: Path, out: Path, cache: bool, warnings: list | None = None):
     try:
-        build(BuildOptions(site=site, out=out, now=NOW, cache=cache))
-        return None
+        result = build(BuildOptions(site=site, out=out, now=NOW, cache=cache))
     except BuildFailed as exc:
         return [str(e) for e in exc.errors]
+    if warnings is not None:
+        warnings[:] = [str(w) for w in result.warnings]
+    return None
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """Builds trust every file's stat. A build distrusts files changed within two seconds of its
+    start (their mtime may not have moved yet), and these tests edit and build quicker than that:
+    with the window, every build would take the long way and the shortcuts would go untested."""
+    monkeypatch.setattr(quick, "RACY_NS", 0)
 
 
 def _diff(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
 
 
-@settings(max_examples=14, deadline=None, derandomize=True,
+@pytest.mark.parametrize("window", [quick.RACY_NS, 0], ids=["racy-window", "trusted-stat"])
+@settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 10_000)), min_size=1, max_size=4))
-def test_incremental_output_equals_a_clean_build(tmp_path_factory, edits):
+def test_incremental_output_equals_a_clean_build(tmp_path_factory, monkeypatch, window, edits):
+    monkeypatch.setattr(quick, "RACY_NS", window)
     base = tmp_path_factory.mktemp("inc")
     site = copy_site("basic", base)
     out, clean = base / "public", base / "clean"
@@ -123,9 +137,12 @@ def test_incremental_output_equals_a_clean_build(tmp_path_factory, edits):
     for kind, n in edits:
         _edit(site, kind, n)
         before = snapshot(out)
-        inc_errors = _build(site, out, cache=True)
-        clean_errors = _build(site, clean, cache=False)
+        inc_warnings: list[str] = []
+        clean_warnings: list[str] = []
+        inc_errors = _build(site, out, cache=True, warnings=inc_warnings)
+        clean_errors = _build(site, clean, cache=False, warnings=clean_warnings)
         assert inc_errors == clean_errors, (kind, n)
+        assert inc_warnings == clean_warnings, (kind, n)
         if inc_errors:                       # a failed build publishes nothing
             assert snapshot(out) == before
             continue
@@ -157,6 +174,61 @@ def test_editing_a_body_rewrites_only_that_page_and_the_search_index(tmp_path):
     changed = sorted(rel for rel in pages if after[rel] != before[rel])
     assert result.rendered == 1 and result.parsed == 1
     assert changed == ["tin-tuc/2024/03/tap-huan/index.html"], changed
+
+
+def test_a_body_edit_uses_the_saved_model_and_equals_a_clean_build(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    first = build(BuildOptions(site=site, out=out, now=NOW))
+    assert not first.model_reused
+    before = _inodes(out)
+    for n in range(2):       # twice: the second build starts from the state the first one left
+        with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+            f.write(f"\nĐoạn {n}: lớp tập huấn về chuyển đổi số cho cán bộ văn thư.\n")
+        result = build(BuildOptions(site=site, out=out, now=NOW))
+        assert result.model_reused and result.parsed == 1 and result.rendered == 1
+        want = build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+        assert _diff(snapshot(out), snapshot(clean)) == []
+        assert [str(w) for w in result.warnings] == [str(w) for w in want.warnings]
+        assert (result.pages, result.files) == (want.pages, want.files)
+    after = _inodes(out)
+    changed = sorted(rel for rel in after if after.get(rel) != before.get(rel) and not rel.startswith("search/"))
+    assert changed == ["tin-tuc/2024/03/tap-huan/index.html"], changed
+
+
+@pytest.mark.parametrize("addition", [
+    "Xem thêm [lịch nghỉ lễ](../thong-bao/nghi-le.md).",          # a new link: a new lookup
+    "![Ảnh mới](khong-co-anh-nay.jpg)",                          # a missing photo: an error
+])
+def test_a_body_edit_that_looks_up_something_new_takes_the_full_build(tmp_path, trusting, addition):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write(f"\n{addition}\n")
+    inc = _build(site, out, cache=True)
+    assert inc == _build(site, clean, cache=False)
+    if inc is None:
+        assert _diff(snapshot(out), snapshot(clean)) == []
+    else:
+        assert any("khong-co-anh-nay.jpg" in e for e in inc)
+
+
+def test_a_scheduled_article_falling_due_rebuilds_the_model(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    meta, body = _split(site / "content/tin-tuc/tap-huan.md")
+    meta["date"] = (NOW + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    _join(site / "content/tin-tuc/tap-huan.md", meta, body)
+    build(BuildOptions(site=site, out=out, now=NOW))
+    assert not (out / "tin-tuc" / "2024" / "03" / "tap-huan").exists()
+    later = NOW + timedelta(hours=2)
+    with open(site / "content/thong-bao/lich-tiep-dan.md", "a", encoding="utf-8") as f:
+        f.write("\nThêm một đoạn.\n")
+    result = build(BuildOptions(site=site, out=out, now=later))
+    assert not result.model_reused
+    build(BuildOptions(site=site, out=clean, now=later, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []
 
 
 def test_a_noop_build_touches_nothing_and_is_reported(tmp_path):

@@ -1,17 +1,21 @@
 """The persistent build cache in SITE/.cache/build/.
 
-What one build learnt, so the next one redoes only what changed:
+What one build learnt, so the next one redoes only what changed. Three files per output folder
+and build mode, each versioned by sitegen's code:
 
-- `docs`: per content file, its stat, the hash of its bytes and the validated front matter (without
-  the text), so an unchanged file is neither read nor parsed again;
-- `md`: per article, the key of its rendered Markdown and every lookup the Markdown made (links,
-  images), replayed to prove the HTML still holds; the HTML itself lives in `html.sqlite`;
-- `pages`: per output file, the key of everything it was rendered from and the hash of its bytes;
-- `published` / `spare`: manifests of the published folder and of the spare folder kept for the
-  next publish (see publish.py).
+- `state-<id>.pickle` (read by every build): per content file its stat, the hash of its bytes and
+  of its front matter (`seen`); per article the key of its rendered Markdown (`md_keys`); per output
+  file the key it was rendered from, the hash of its bytes and the bodies it printed (`pages`);
+  manifests of the published folder and of the spare folder kept for the next publish
+  (`published`, `spare`, see publish.py); the key of the site model (`model_key`);
+- `bulk-<id>.pickle` (read only when the site model must be built again): the validated front
+  matter of every file (`docs`) and every lookup each body's Markdown made (`md`), replayed to
+  prove the HTML still holds; the HTML itself lives in `html.sqlite`;
+- `model-<id>.pickle`: the site model itself, with bodies as references into `html.sqlite`, for
+  builds in which only article bodies changed (see delta.py).
 
-The state is one pickle per output folder and build mode, versioned by sitegen's code; a file that
-does not load, or was written by other code, is discarded with a warning and never trusted.
+A file that does not load, or was written by other code, is discarded with a warning and never
+trusted.
 """
 from __future__ import annotations
 
@@ -53,12 +57,25 @@ def code_fingerprint() -> str:
 @dataclass
 class State:
     code: str = ""
-    docs: dict[str, Any] = field(default_factory=dict)       # rel → loader.CachedSource
-    md: dict[str, Any] = field(default_factory=dict)         # rel → markdown cache entry
-    pages: dict[str, tuple[str, str]] = field(default_factory=dict)   # output rel → (key, digest)
+    seen: dict[str, Any] = field(default_factory=dict)       # rel → pipeline.Seen of each content file
+    md_keys: dict[str, Any] = field(default_factory=dict)    # rel → pipeline.MdKey of each article
+    pages: dict[str, tuple[str, str, tuple]] = field(default_factory=dict)  # output → (key, digest, bodies read)
     published: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # rel → (digest, size, mtime_ns)
     spare: dict[str, tuple[str, int, int]] | None = None
     started: float = 0.0                                     # wall time the build that wrote it began
+    model_key: str = ""                                      # what the site model was built from
+    due: Any = None                                          # the earliest article date after that build
+    now: Any = None                                          # the "now" the model was built for
+    summary: dict[str, Any] = field(default_factory=dict)    # counts the build reported
+    other_warnings: tuple = ()                               # warnings no content file's entry carries
+
+
+@dataclass
+class Bulk:
+    code: str = ""
+    docs: dict[str, Any] = field(default_factory=dict)       # rel → pipeline._Doc (validated front matter)
+    md: dict[str, Any] = field(default_factory=dict)         # rel → bodies.MdEntry
+    started: float = 0.0
 
 
 class HtmlStore:
@@ -161,6 +178,9 @@ class Body:
     def __repr__(self) -> str:
         return f"Body({self.key})"
 
+    def __reduce__(self):
+        return (Body, (self.key, None, self.rel))    # saved with the model; the store is attached on load
+
 
 class BuildCache:
     """Loads and saves the state of one output folder; `enabled=False` (--no-cache) touches nothing."""
@@ -181,38 +201,89 @@ class BuildCache:
                 self.enabled = False
                 self.html = HtmlStore(None)
 
-    def load(self) -> State:
-        fresh = State(code=code_fingerprint())
-        if not self.enabled or not self.file.exists():
-            return fresh
+    def path(self, kind: str) -> Path:
+        return self.file.with_name(self.file.name.replace("state-", f"{kind}-", 1))
+
+    def _read(self, path: Path, kind: type):
+        """The object pickled in path, or None (missing); raises ValueError when it is damaged."""
+        if not path.exists():
+            return None
         try:
-            data = self.file.read_bytes()
+            data = path.read_bytes()
             if not data.startswith(_MAGIC):
                 raise ValueError("not a sitegen build cache")
-            state = pickle.loads(data[len(_MAGIC):])
-            if not isinstance(state, State):
-                raise ValueError("not a sitegen build cache")
+            obj = pickle.loads(data[len(_MAGIC):])
         except Exception as exc:   # noqa: BLE001 — any damage means: do not trust it
+            raise ValueError(str(exc)) from None
+        if not isinstance(obj, kind):
+            raise ValueError("not a sitegen build cache")
+        return obj
+
+    def load(self) -> State:
+        fresh = State(code=code_fingerprint())
+        if not self.enabled:
+            return fresh
+        try:
+            state = self._read(self.file, State)
+        except ValueError as exc:
             self.problem = f"the build cache {self.file} is damaged ({exc}); it was discarded and the site rebuilt"
+            return fresh
+        if state is None:
             return fresh
         if state.code != fresh.code:
             return State(code=fresh.code, published=state.published, spare=state.spare)
         return state
 
-    def save(self, state: State) -> None:
+    def load_bulk(self) -> Bulk:
+        """The validated front matter and Markdown lookups; empty when missing, stale or damaged."""
+        fresh = Bulk(code=code_fingerprint())
         if not self.enabled:
-            return
-        tmp = self.file.with_suffix(f".tmp-{os.getpid()}")
+            return fresh
+        try:
+            bulk = self._read(self.path("bulk"), Bulk)
+        except ValueError as exc:
+            self.problem = (f"the build cache {self.path('bulk')} is damaged ({exc}); "
+                            "it was discarded and the site rebuilt")
+            return fresh
+        return bulk if bulk is not None and bulk.code == fresh.code else fresh
+
+    def load_model(self, key: str) -> Any:
+        """The site model saved under key, or None."""
+        if not self.enabled or not key:
+            return None
+        try:
+            found = self._read(self.path("model"), tuple)
+        except ValueError:
+            return None
+        if found is None or len(found) != 3 or found[0] != code_fingerprint() or found[1] != key:
+            return None
+        return found[2]
+
+    def _write(self, path: Path, obj: Any) -> None:
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
         try:
             with open(tmp, "wb") as f:
                 f.write(_MAGIC)
-                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
+                pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)
+
+    def save(self, state: State, bulk: Bulk | None = None, model: Any = None) -> None:
+        """Write the state; the bulk and the model too when given (a build that did not rebuild the
+        model leaves them: the entries in them that it changed no longer match and are not used)."""
+        if not self.enabled:
+            return
+        if bulk is not None:
+            self._write(self.path("bulk"), bulk)
+        if model is not None:
+            self._write(self.path("model"), (state.code, state.model_key, model))
+        elif bulk is not None:
+            self.path("model").unlink(missing_ok=True)
+        self._write(self.file, state)
 
     def close(self) -> None:
         self.html.close()
 
 
-__all__ = ["BuildCache", "State", "HtmlStore", "Body", "digest", "code_fingerprint"]
+__all__ = ["BuildCache", "State", "Bulk", "HtmlStore", "Body", "digest", "code_fingerprint"]

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import os
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from sitegen.config import SiteConfig, load_config
 from sitegen.content.loader import iter_content
@@ -22,10 +23,12 @@ from sitegen.model import Site, alias_url, article_url, build_site, output_path
 from sitegen.outputs.feeds import FeedSpec, render_feeds
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
 from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
-from sitegen.build.cache import READ, Body, BuildCache, State, code_fingerprint, digest
+from sitegen.build import delta
+from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.publish import Publisher, file_digest
-from sitegen.build.quick import RACY_NS, QuickCheck, inputs_digest
+from sitegen.build import quick
+from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
 from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
@@ -57,6 +60,7 @@ class BuildResult:
     parsed: int = 0                      # Markdown bodies rendered by this build
     written: int = 0                     # files whose bytes changed in the published site
     unchanged: bool = False              # nothing changed: the published site was not touched
+    model_reused: bool = False           # only bodies changed: the last build's site model was used
     next_due: datetime | None = None     # when the next scheduled article falls due
 
     @property
@@ -78,16 +82,44 @@ class _Timer:
         self.t = now
 
 
-@dataclass
-class _Doc:
-    """What the cache keeps of one content file: validated front matter, without its text."""
+class Seen(NamedTuple):
+    """What every build keeps of one content file: enough to tell whether it changed, and how."""
 
     stat: tuple[int, int, int]           # size, mtime_ns, inode
     sha: str                             # digest of the decoded text
     cfg: str                             # the config digest it was validated with
+    fm: str                              # digest of the validated front matter: what the model sees
+    body_sha: str                        # digest of the body ("" for a section index)
+    warnings: tuple[SiteError, ...]
+
+
+class MdKey(NamedTuple):
+    """What every build keeps of one article's rendered Markdown."""
+
+    key: str                             # where html.sqlite holds the HTML
+    calls: str                           # digest of the lookups it made and their answers
+    warnings: tuple[SiteError, ...]
+
+
+@dataclass
+class _Doc:
+    """What the cache keeps of one content file: validated front matter, without its text."""
+
+    stat: tuple[int, int, int]
+    sha: str
+    cfg: str
     item: Document | SectionIndex
     body_sha: str
     warnings: tuple[SiteError, ...]
+    fm: str
+
+    @property
+    def seen(self) -> Seen:
+        return Seen(self.stat, self.sha, self.cfg, self.fm, self.body_sha, self.warnings)
+
+
+def _md_key(entry: MdEntry) -> MdKey:
+    return MdKey(entry.key, digest(repr(entry.calls)), entry.warnings)
 
 
 def _strip(item: Document | SectionIndex) -> Document | SectionIndex:
@@ -124,9 +156,9 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     theme_key = tree_digest([p for t in chain for p in (t.templates, t.static, t.path / "i18n")])
     counts_key = digest(repr(sorted((opts.counts or {}).items(), key=str)))
     now = opts.now or datetime.now(cfg.tz)
-    quick = QuickCheck(bcache.folder / f"quick-{digest(ident)[:12]}.json", bcache.enabled)
-    fingerprint, newest = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)))
-    last = quick.unchanged(fingerprint, newest, opts.out, now)
+    noop = QuickCheck(bcache.folder / f"quick-{digest(ident)[:12]}.json", bcache.enabled)
+    inputs = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)))
+    last = noop.unchanged(inputs.fingerprint, inputs.newest, opts.out, now)
     if last is not None:                # nothing changed: the published site stands
         for k, v in last["summary"].items():
             setattr(result, k, v)
@@ -135,72 +167,136 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         timer.lap("check")
         bcache.close()
         return result
-    quick.forget()
+    noop.forget()
     state = bcache.load()
     if bcache.problem:
-        report.warn(str(bcache.file.relative_to(opts.site) if bcache.file.is_relative_to(opts.site) else bcache.file),
-                    None, None, bcache.problem)
+        report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
     timer.lap("config")
     keys = Keys(digest("\x1f".join((theme_key, cfg_key, counts_key))))
+    ctx = _Context(opts, cfg, chain, cfg_key, keys, now, jobs, report, bcache, state, started, result, timer,
+                   progress, inputs, digest("\x1f".join((keys.base, ident))))
     try:
-        _build(opts, cfg, chain, cfg_key, keys, now, jobs, report, bcache, state, started, result, timer, progress)
+        _build(ctx)
     finally:
         bcache.close()
-    quick.record(fingerprint, started, opts.out, result.next_due,
+    noop.record(inputs.fingerprint, started, opts.out, result.next_due,
                  {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
                  result.warnings)
     return result
 
 
-def _load(opts: BuildOptions, cfg: SiteConfig, cfg_key: str, state: State, report: Report
-          ) -> tuple[list[Document], list[SectionIndex], dict[str, _Doc], dict[str, bytes]]:
-    """Every content file validated; unchanged files come from the cache without being read."""
-    racy = state.started - RACY_NS
-    known: dict[str, _Doc] = state.docs
+@dataclass
+class _Context:
+    """One build's settings and the things every phase shares."""
 
-    def reuse(path: Path, rel: str, st) -> _Doc | None:
+    opts: BuildOptions
+    cfg: SiteConfig
+    chain: list
+    cfg_key: str
+    keys: Keys
+    now: datetime
+    jobs: int
+    report: Report
+    bcache: BuildCache
+    state: State
+    started: int
+    result: BuildResult
+    timer: _Timer
+    progress: Progress | None
+    inputs: Inputs
+    base: str                 # theme, config, code, counter snapshot and build options
+
+
+def _scan(ctx: _Context) -> tuple[dict[str, Seen], dict[str, _Doc], dict[str, bytes]]:
+    """Walk content/: every file as last seen, unless its stat moved; the files that changed are read
+    and validated. Returns (every file's Seen in walk order, the files validated now, their bodies)."""
+    cfg, cfg_key, report, state = ctx.cfg, ctx.cfg_key, ctx.report, ctx.state
+    racy = state.started - quick.RACY_NS
+    known: dict[str, Seen] = state.seen
+
+    def reuse(rel: str, st) -> str | None:
         e = known.get(rel)
         if (e is not None and e.cfg == cfg_key and e.stat == (st.st_size, st.st_mtime_ns, st.st_ino)
                 and st.st_mtime_ns < racy):
-            return e
+            return rel
         return None
 
-    found = iter_content(opts.site, report, reuse)
+    seen: dict[str, Seen] = {}
+    fresh: dict[str, _Doc] = {}
+    full: dict[str, bytes] = {}          # bodies read by this build, compressed (a tenth of a str's size)
+    for item in iter_content(ctx.opts.site, report, reuse):
+        if isinstance(item, str):
+            seen[item] = known[item]
+            continue
+        e = known.get(item.rel)
+        entry = _validated(item, cfg, cfg_key, report, full, e)
+        if isinstance(entry, _Doc):
+            fresh[item.rel] = entry
+            seen[item.rel] = entry.seen
+        elif isinstance(entry, Seen):
+            seen[item.rel] = entry
+    return seen, fresh, full
+
+
+def _validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str, bytes],
+               known: Seen | None = None) -> _Doc | Seen | None:
+    """A file just read: its Seen when only its stat moved, else validated (None when invalid)."""
+    sha = digest(src.text)
+    try:
+        st = src.path.stat()
+        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError:
+        stat = (-1, -1, -1)
+    if known is not None and known.sha == sha and known.cfg == cfg_key:
+        return known._replace(stat=stat)     # touched, not changed
+    sub = Report()
+    validated = validate(src, cfg, sub)
+    report.extend(sub.errors)
+    if validated is None or sub.errors:
+        return None
+    item = _strip(validated)
+    body_sha = digest(validated.body) if isinstance(validated, Document) else ""
+    if isinstance(validated, Document):
+        full[validated.rel] = zlib.compress(validated.body.encode("utf-8", "surrogatepass"), 1)
+    return _Doc(stat, sha, cfg_key, item, body_sha, tuple(sub.warnings), digest(repr(item)))
+
+
+def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, _Doc], full: dict[str, bytes],
+               bulk: Bulk) -> tuple[list[Document], list[SectionIndex], dict[str, _Doc]]:
+    """The validated front matter of every file: read now, or kept in the bulk cache (a file whose
+    entry there is missing or stale is read again)."""
     docs: list[Document] = []
     indexes: list[SectionIndex] = []
     entries: dict[str, _Doc] = {}
-    full: dict[str, bytes] = {}          # bodies read by this build, compressed (a tenth of a str's size)
-    for item in found:
-        if isinstance(item, _Doc):
-            entry = item
-        else:
-            src = item
-            sha = digest(src.text)
-            try:
-                st = src.path.stat()
-                stat = (st.st_size, st.st_mtime_ns, st.st_ino)
-            except OSError:
-                stat = (-1, -1, -1)
-            e = known.get(src.rel)
-            if e is not None and e.sha == sha and e.cfg == cfg_key:
-                entry = dataclasses.replace(e, stat=stat)     # touched, not changed
+    for rel, s in seen.items():
+        entry = fresh.get(rel)
+        if entry is None:
+            b = bulk.docs.get(rel)
+            if b is not None and b.sha == s.sha and b.cfg == s.cfg:
+                entry = b if b.stat == s.stat else dataclasses.replace(b, stat=s.stat)
             else:
-                sub = Report()
-                validated = validate(src, cfg, sub)
-                report.extend(sub.errors)
-                if validated is None or sub.errors:
+                src = _read_one(ctx.opts.site / rel, ctx.cfg, ctx.report)
+                got = _validated(src, ctx.cfg, ctx.cfg_key, ctx.report, full) if src is not None else None
+                if not isinstance(got, _Doc):
                     continue
-                body_sha = digest(validated.body) if isinstance(validated, Document) else ""
-                entry = _Doc(stat, sha, cfg_key, _strip(validated), body_sha, tuple(sub.warnings))
-                if isinstance(validated, Document):
-                    full[validated.rel] = zlib.compress(validated.body.encode("utf-8", "surrogatepass"), 1)
-        report.extend(entry.warnings)
-        entries[entry.item.source.rel] = entry
+                entry = got
+        ctx.report.extend(entry.warnings)
+        entries[rel] = entry
         if isinstance(entry.item, Document):
             docs.append(entry.item)
         else:
             indexes.append(entry.item)
-    return docs, indexes, entries, full
+    return docs, indexes, entries
+
+
+def model_key(base: str, assets: str, seen: dict[str, Seen]) -> str:
+    """What the site model is made of, bodies aside: the build's base, the photos, attachments and
+    static files, and every content file's name and front matter."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{base}\x1f{assets}\x1e".encode())
+    for rel, s in seen.items():
+        h.update(f"{rel}\x1f{s.fm}\x1e".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def _reload(doc: Document, cfg: SiteConfig) -> Document:
@@ -218,12 +314,26 @@ def _read_one(path: Path, cfg: SiteConfig, report: Report):
     return _read(path, cfg.content_dir, cfg.root, report)
 
 
-def _build(opts, cfg, chain, cfg_key, keys: Keys, now: datetime, jobs, report, bcache: BuildCache, state: State,
-           started: int, result: BuildResult, timer: _Timer, progress: Progress | None) -> BuildResult:
-    docs, indexes, doc_entries, full = _load(opts, cfg, cfg_key, state, report)
+def _build(ctx: _Context) -> BuildResult:
+    opts, cfg, chain, report, state, result, timer = (ctx.opts, ctx.cfg, ctx.chain, ctx.report, ctx.state,
+                                                      ctx.result, ctx.timer)
+    seen, fresh, full = _scan(ctx)
+    key = model_key(ctx.base, ctx.inputs.assets, seen)
     timer.lap("load")
+    if not report.errors and delta.build_bodies_only(ctx, seen, fresh, full, key):
+        return result
+    problem = ctx.bcache.problem
+    bulk = ctx.bcache.load_bulk()
+    if ctx.bcache.problem != problem:
+        report.warn(_shown(ctx.bcache.path("bulk"), opts.site), None, None, ctx.bcache.problem)
+    docs, indexes, doc_entries = _documents(ctx, seen, fresh, full, bulk)
+    timer.lap("load")
+    now = ctx.now
     published = []
+    due = None
     for doc in docs:
+        if doc.date and doc.date > now:
+            due = min(due or doc.date, doc.date)
         if doc.draft and not opts.drafts:
             result.drafts_skipped += 1
         elif doc.date and doc.date > now and not opts.future:
@@ -239,10 +349,12 @@ def _build(opts, cfg, chain, cfg_key, keys: Keys, now: datetime, jobs, report, b
     media = MediaPipeline(cfg)
     try:
         job = BodyJob(cfg, urls, {d.source.content_rel: urls[d.rel] for d in published},
-                      _credit_labels(chain, cfg), media, cfg_key)
-        items, md_entries = _bodies(job, published, doc_entries, full, state, bcache, jobs, report, result)
+                      _credit_labels(chain, cfg), media, ctx.cfg_key)
+        items, md_entries = _bodies(job, published, doc_entries, full, bulk, ctx.bcache, ctx.jobs, report, result)
         timer.lap("markdown")
+        carried = len(report.items)
         media.process(report)           # image errors are content errors: nothing is written yet
+        other_warnings = tuple(e for e in report.items[carried:] if e.warning)
         result.images = media.stats
         report.check()
         images = media.outputs()
@@ -254,14 +366,14 @@ def _build(opts, cfg, chain, cfg_key, keys: Keys, now: datetime, jobs, report, b
         report.check()
         timer.lap("model")
         result.warnings = report.warnings
-        publisher = Publisher(opts.out, _spare_dir(cfg, opts.out, bcache), state.published, state.spare,
-                              keep_spare=bcache.enabled)
+        publisher = Publisher(opts.out, _spare_dir(cfg, opts.out, ctx.bcache), state.published, state.spare,
+                              keep_spare=ctx.bcache.enabled)
         try:
-            pages = _render(keys, site, renderer, routes, publisher, state, jobs,
-                            result, progress, {rel: e.key for rel, e in md_entries.items()})
+            pages = _render(ctx.keys, site, renderer, routes, publisher, state, ctx.jobs,
+                            result, ctx.progress, {rel: e.key for rel, e in md_entries.items()})
             timer.lap("render")
-            pages.update(_write_outputs(site, routes, outputs, publisher, keys, state,
-                                        cfg.cache_dir if bcache.enabled else None))
+            pages.update(_write_outputs(site, routes, outputs, publisher, ctx.keys, state,
+                                        cfg.cache_dir if ctx.bcache.enabled else None))
             timer.lap("outputs")
             new_published, spare = publisher.commit()
             media.finish()
@@ -282,14 +394,25 @@ def _build(opts, cfg, chain, cfg_key, keys: Keys, now: datetime, jobs, report, b
         media.close()
     result.unchanged = not publisher.changed
     result.written = publisher.written
-    state.docs, state.md, state.pages = doc_entries, md_entries, pages
-    state.published, state.spare, state.started = new_published, spare, started
-    bcache.save(state)
-    bcache.html.prune({e.key for e in md_entries.values()})
-    timer.lap("write")
     result.pages = len(routes)
     result.files = len(new_published)
+    state.seen = {rel: e.seen for rel, e in doc_entries.items()}
+    state.md_keys = {rel: _md_key(e) for rel, e in md_entries.items()}
+    state.pages, state.published, state.spare, state.started = pages, new_published, spare, ctx.started
+    state.model_key = model_key(ctx.base, ctx.inputs.assets, state.seen)
+    state.due, state.now = due, now
+    state.summary = {k: getattr(result, k) for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due")}
+    state.other_warnings = other_warnings
+    bulk.docs, bulk.md, bulk.started = doc_entries, md_entries, ctx.started
+    racy = ctx.inputs.assets_newest >= ctx.started - quick.RACY_NS    # files whose stat cannot vouch for them
+    ctx.bcache.save(state, bulk, None if racy else (site, job.md_urls))
+    ctx.bcache.html.prune({e.key for e in md_entries.values()})
+    timer.lap("write")
     return result
+
+
+def _shown(path: Path, site: Path) -> str:
+    return str(path.relative_to(site) if path.is_relative_to(site) else path)
 
 
 def _spare_dir(cfg: SiteConfig, out: Path, bcache: BuildCache) -> Path:
@@ -305,10 +428,10 @@ def _spare_dir(cfg: SiteConfig, out: Path, bcache: BuildCache) -> Path:
 
 
 def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc], full: dict[str, bytes],
-            state: State, bcache: BuildCache, jobs: int, report: Report, result: BuildResult):
+            bulk: Bulk, bcache: BuildCache, jobs: int, report: Report, result: BuildResult):
     """HTML of every article body, reused where the cache proves it unchanged; the rest rendered."""
     store = bcache.html
-    known: dict[str, MdEntry] = state.md
+    known: dict[str, MdEntry] = bulk.md
     candidates = [d.rel for d in published if d.rel in known]
     stored = store.has([known[r].key for r in candidates]) if candidates else set()
     photos: dict[str, tuple] = {}

@@ -13,6 +13,7 @@ import os
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen.build.cache import digest
 from sitegen.build.writer import MARKER
@@ -21,9 +22,17 @@ from sitegen.errors import SiteError
 RACY_NS = 2_000_000_000   # a file changed this close to a build's start is not trusted by its stat
 
 
-def _tree(root: Path, parts: list[str]) -> int:
-    """Append (rel, kind, size, mtime_ns, inode) of everything under root; the newest mtime."""
-    newest = 0
+class Inputs(NamedTuple):
+    fingerprint: str      # every file under content/ and static/, and the build's base
+    newest: int           # the newest change time among them
+    assets: str           # the same without the Markdown files: photos, attachments, static files
+    assets_newest: int
+
+
+def _tree(root: Path, parts: list[str], assets: list[str]) -> tuple[int, int]:
+    """Append (rel, kind, size, mtime_ns, inode) of everything under root to parts, and of all but
+    Markdown files to assets; the newest change time of all, and of the assets."""
+    newest = newest_asset = 0
     stack = [(root, "")]
     while stack:
         folder, prefix = stack.pop()
@@ -42,21 +51,29 @@ def _tree(root: Path, parts: list[str]) -> int:
             link = "l" if e.is_symlink() else ""
             if e.is_dir():
                 parts.append(f"{rel}/{link}")
+                assets.append(parts[-1])
                 stack.append((Path(e.path), rel + "/"))
             else:
                 parts.append(f"{rel}{link}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-                newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-    return newest
+                changed = max(st.st_mtime_ns, st.st_ctime_ns)
+                if link or not e.name.endswith(".md"):
+                    assets.append(parts[-1])
+                    newest_asset = max(newest_asset, changed)
+                newest = max(newest, changed)
+    return newest, newest_asset
 
 
-def inputs_digest(site: Path, base: str) -> tuple[str, int]:
-    """(fingerprint of content/ and static/ plus base, newest change time among them)."""
+def inputs_digest(site: Path, base: str) -> Inputs:
+    """The stat fingerprints of content/ and static/ (see Inputs)."""
     parts = [base]
-    newest = 0
+    assets = [base]
+    newest = newest_asset = 0
     for name in ("content", "static"):
         parts.append(f"#{name}")
-        newest = max(newest, _tree(site / name, parts))
-    return digest("\n".join(parts)), newest
+        assets.append(parts[-1])
+        n, a = _tree(site / name, parts, assets)
+        newest, newest_asset = max(newest, n), max(newest_asset, a)
+    return Inputs(digest("\n".join(parts)), newest, digest("\n".join(assets)), newest_asset)
 
 
 class QuickCheck:
@@ -103,4 +120,4 @@ class QuickCheck:
             pass
 
 
-__all__ = ["QuickCheck", "inputs_digest"]
+__all__ = ["QuickCheck", "Inputs", "inputs_digest"]

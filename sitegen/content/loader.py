@@ -35,12 +35,12 @@ def walk_content(root: Path, report: Report) -> list[SourceFile]:
     return list(iter_content(root, report))
 
 
-def iter_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat_result], Any] | None = None
+def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_result], Any] | None = None
                  ) -> Iterator[Any]:
     """walk_content, one file at a time (a large site's text is never all in memory at once).
 
-    reuse(path, rel, stat) may return what an earlier build made of an unchanged file; that is
-    given instead of a freshly read SourceFile.
+    reuse(rel, stat) may return what an earlier build made of an unchanged file; that is given
+    instead of a freshly read SourceFile.
     """
     content = root / "content"
     if not content.is_dir():
@@ -50,7 +50,9 @@ def iter_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat
     real_content = content.resolve()
     seen_dirs: set[Path] = set()
 
-    def visit(folder: Path) -> Iterator[Any]:
+    def visit(folder: Path, prefix: str) -> Iterator[Any]:
+        # prefix: the folder's path relative to root, with a trailing '/' (strings, not Paths:
+        # this loop runs for every file of the site on every build)
         real = folder.resolve()
         if real in seen_dirs:
             return
@@ -63,39 +65,40 @@ def iter_content(root: Path, report: Report, reuse: Callable[[Path, str, os.stat
         for entry in entries:
             if _skip(entry.name):
                 continue
-            path = Path(entry.path)
+            rel = prefix + entry.name
             if entry.is_symlink():
+                path = Path(entry.path)
                 try:
                     target = path.resolve()
                 except (OSError, RuntimeError):   # a loop: Python 3.11 raises RuntimeError
-                    report.error(_rel(path, root), None, "symlink", "symbolic link points to itself (a loop)",
+                    report.error(rel, None, "symlink", "symbolic link points to itself (a loop)",
                                  "remove it or point it at a file inside content/")
                     continue
                 if not target.is_relative_to(real_content):
-                    report.error(_rel(path, root), None, "symlink",
+                    report.error(rel, None, "symlink",
                                  f"symbolic link points outside content/ (to {target})",
                                  "copy the file into content/ instead of linking to it")
                     continue
                 if not target.exists():
-                    report.error(_rel(path, root), None, "symlink", "symbolic link is broken",
+                    report.error(rel, None, "symlink", "symbolic link is broken",
                                  "remove it or point it at a file inside content/")
                     continue
             if entry.is_dir():
-                yield from visit(path)
+                yield from visit(Path(entry.path), rel + "/")
             elif entry.name.endswith(MARKDOWN_EXT):
                 if reuse is not None:
                     try:
-                        known = reuse(path, _rel(path, root), entry.stat())
+                        known = reuse(rel, entry.stat())
                     except OSError:
                         known = None
                     if known is not None:
                         yield known
                         continue
-                source = _read(path, content, root, report)
+                source = _read(Path(entry.path), content, root, report)
                 if source:
                     yield source
 
-    yield from visit(content)
+    yield from visit(content, _rel(content, root) + "/")
 
 
 def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile | None:
