@@ -64,6 +64,9 @@ class Rendered:
     missing_alt: list[str] = field(default_factory=list)   # images written ![](file) without alt text
 
 
+_REWRITTEN = frozenset({"img", "table", "th", "a"})
+
+
 class _Rewrite(Treeprocessor):
     """Resolve local links and images; make lone captioned images figures; keep one h1 per page."""
 
@@ -77,12 +80,16 @@ class _Rewrite(Treeprocessor):
         self.problems = []
         self.missing_alt = []
         resolve = self.resolver
-        if any(el.tag == "h1" for el in root.iter()):
+        if next(root.iter("h1"), None) is not None:
             for el in root.iter():
                 if el.tag in ("h1", "h2", "h3", "h4", "h5") :
                     el.tag = f"h{int(el.tag[1]) + 1}"
         for parent in list(root.iter()):
+            if not len(parent):
+                continue
             for i, el in enumerate(list(parent)):
+                if el.tag not in _REWRITTEN:
+                    continue
                 if el.tag == "img":
                     lone = _is_lone(parent, el) and parent.tag == "p" and el.get("alt")
                     if not (el.get("alt") or "").strip():
@@ -121,10 +128,19 @@ class _Rewrite(Treeprocessor):
         return None
 
 
+_FITTED: dict[tuple, str] = {}     # (sizes, picture) → pic.fit_sizes(sizes): a site has few photos
+
+
 def _to_picture(parent: etree.Element, index: int, img: etree.Element, pic: "Picture", sizes: str) -> None:
     """<img> → <picture><source type=image/webp srcset sizes>…<img srcset sizes></picture>; `sizes`
     is capped at the picture's width, so a small photo is not stretched to the column."""
-    sizes = pic.fit_sizes(sizes)
+    key = (sizes, pic)
+    fitted = _FITTED.get(key)
+    if fitted is None:
+        fitted = _FITTED[key] = pic.fit_sizes(sizes)
+        if len(_FITTED) > 4096:
+            _FITTED.clear()
+    sizes = fitted
     if pic.srcset:
         img.set("srcset", pic.srcset)
         img.set("sizes", sizes)
@@ -396,6 +412,25 @@ class _NormalizeWhitespace(NormalizeWhitespace):
         return source.split("\n")
 
 
+def _remember_block_level(md: markdown.Markdown) -> None:
+    """md.is_block_level answers from a dict (the stock one searches a list of ~50 names, and the
+    prettifier asks for every element). The list is set by the extensions, before this is called."""
+    stock = md.is_block_level
+    known: dict = {}
+
+    def is_block_level(tag) -> bool:
+        try:
+            return known[tag]
+        except KeyError:
+            answer = stock(tag)
+            if len(known) < 1024:     # raw HTML may bring any tag name
+                known[tag] = answer
+            return answer
+        except TypeError:
+            return stock(tag)
+    md.is_block_level = is_block_level  # type: ignore[method-assign]
+
+
 class _HtmlBlock(HtmlBlockPreprocessor):
     """Raw HTML blocks start with "<" (and the stock parser rewrites nothing without "<" or "&")."""
 
@@ -511,6 +546,7 @@ class MarkdownRenderer:
             _fast_parser(self.md.parser)
             _replace(self.md.preprocessors, "normalize_whitespace", _NormalizeWhitespace(self.md))
             _replace(self.md.preprocessors, "html_block", _HtmlBlock(self.md))
+            _remember_block_level(self.md)
             _replace(tree, "attr_list", _AttrList(self.md))
             _replace(tree, "unescape", _Unescape(self.md))
             self._knows_source = [tree["toc"], tree["attr_list"], tree["unescape"]]

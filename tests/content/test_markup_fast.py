@@ -7,16 +7,53 @@ the link problems and the images without alt text must be the same.
 """
 from __future__ import annotations
 
+import types
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from sitegen.content import markup
 from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
 from sitegen.model import ImageSource, Picture
 
 FAST = MarkdownRenderer(("www.youtube.com",), "(min-width: 60em) 52rem, 100vw")
 STOCK = MarkdownRenderer(("www.youtube.com",), "(min-width: 60em) 52rem, 100vw", fast=False)
+
+
+def _reference_rewrite(self, root) -> None:
+    """sitegen's own tree processor as first written: one plain walk over every element."""
+    self.problems = []
+    self.missing_alt = []
+    resolve = self.resolver
+    if any(el.tag == "h1" for el in root.iter()):
+        for el in root.iter():
+            if el.tag in ("h1", "h2", "h3", "h4", "h5"):
+                el.tag = f"h{int(el.tag[1]) + 1}"
+    for parent in list(root.iter()):
+        for i, el in enumerate(list(parent)):
+            if el.tag == "img":
+                lone = markup._is_lone(parent, el) and parent.tag == "p" and el.get("alt")
+                if not (el.get("alt") or "").strip():
+                    self.missing_alt.append(el.get("src", ""))
+                found = self._image(el, resolve)
+                if found and found.picture is not None:
+                    markup._to_picture(parent, i, el, found.picture, self.sizes)
+                if lone:
+                    markup._to_figure(parent, el, self.credit_label, found)
+            elif el.tag == "table":
+                markup._wrap_table(parent, i, el)
+            elif el.tag == "th" and parent.tag == "tr" and "scope" not in el.attrib:
+                el.set("scope", "col")
+            elif el.tag == "a" and resolve:
+                result = resolve(el.get("href", ""), False)
+                if isinstance(result, Resolved):
+                    el.set("href", result.url)
+                elif isinstance(result, LinkProblem):
+                    self.problems.append(result)
+
+
+STOCK.md._sitegen.run = types.MethodType(_reference_rewrite, STOCK.md._sitegen)
 
 PIC = Picture("/media/anh-1200x800.abc.jpg", 1200, 800, "/media/anh-480x320.abc.jpg 480w, /media/anh-1200x800.abc.jpg 1200w",
               (ImageSource("image/webp", "/media/anh-480x320.abc.webp 480w"),))
@@ -91,6 +128,14 @@ CASES = [
     "Đoạn cuối có dấu {ngoặc} nhưng không phải thuộc tính.\n{không phải}",
     "- mục\n\n    đoạn trong mục\n\n- mục hai\n    {: .lop }",
     "Term [link **đậm**](bai.md \"tiêu đề\") và [![ảnh](anh.jpg)](bai.md)",
+    "٣. mục chữ số Ả Rập\n٤. hai\n\n３. toàn khổ",
+    "+ cộng\n+ hai\n\n-không phải mục\n\n*không phải mục*",
+    "Dòng  \n   \nDòng sau dòng trắng có dấu cách \n \n\t\nhết",
+    "A & B, không có thẻ; &amp; thực thể\n\nC &",
+    "Một\n \nHai",
+    "* # Tiêu đề\nDòng hai **đậm** [liên kết](bai.md) và ![ảnh](anh.jpg)\n* mục *hai*",
+    "1. mục\nDòng **lười** `mã`\n\n    đoạn [bài](bai.md) *nghiêng*",
+    "# Một\n\n| a | b |\n|---|---|\n| [x](bai.md) | ![y](anh.jpg) |\n\n![Ảnh](anh-credit.jpg \"Ảnh: X\")",
 ]
 
 
