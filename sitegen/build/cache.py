@@ -259,12 +259,16 @@ class BuildCache:
             return None
         return found[2]
 
-    def _write(self, path: Path, obj: Any) -> None:
+    def _write(self, path: Path, obj: Any, tree: bool = False) -> None:
+        """Pickle obj into path, atomically. tree: obj holds no object twice that must stay one
+        object, so the pickler keeps no memo of what it wrote (it would take as much memory)."""
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         try:
             with open(tmp, "wb") as f:
                 f.write(_MAGIC)
-                pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.fast = tree
+                pickler.dump(obj)
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)
@@ -275,12 +279,12 @@ class BuildCache:
         if not self.enabled:
             return
         if bulk is not None:
-            self._write(self.path("bulk"), bulk)
+            self._write(self.path("bulk"), bulk, tree=True)
         if model is not None:
             self._write(self.path("model"), (state.code, state.model_key, model))
         elif bulk is not None:
             self.path("model").unlink(missing_ok=True)
-        self._write(self.file, state)
+        self._write(self.file, state, tree=True)
 
     def close(self) -> None:
         self.html.close()

@@ -81,11 +81,10 @@ def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, _Do
     routes = _routes(renderer, site, stale)
     if routes is None:
         return False                 # a feed, or another file, printed a changed body
-    todo = list(range(len(routes)))
     timer.lap("model")
     publisher = Publisher(opts.out, p._spare_dir(cfg, opts.out, ctx.bcache), state.published, state.spare)
     try:
-        done = render_routes(renderer, routes, todo, publisher, ctx.jobs, ctx.progress)
+        done = render_routes(renderer, routes, publisher)
         timer.lap("render")
         from sitegen.search import INDEX_ROOT, search_files
         for name, data in search_files(site, cfg.cache_dir / "search").items():
@@ -105,15 +104,14 @@ def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, _Do
         publisher.abort()
         raise
     pages = dict(state.pages)
-    for i, (sig, read) in done.items():
-        out = routes[i].output
-        pages[out] = (pages[out][0], sig[0], read)
+    for route, (sig, read) in zip(routes, done):
+        pages[route.output] = (pages[route.output][0], sig[0], read)
 
     result = ctx.result
     for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due"):
         setattr(result, k, state.summary[k])
     result.files = len(published)
-    result.parsed, result.rendered = len(changed), len(todo)
+    result.parsed, result.rendered = len(changed), len(routes)
     result.written, result.unchanged = publisher.written, not publisher.changed
     result.model_reused = True
     report = Report([e for e in ctx.report.items if e.warning])

@@ -29,7 +29,7 @@ from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.publish import Publisher, file_digest
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
-from sitegen.build.renderpool import RenderError, render_routes
+from sitegen.build.renderpool import Job as RenderJob, RenderError, render_site
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.theme import theme_chain
@@ -351,6 +351,8 @@ def _build(ctx: _Context) -> BuildResult:
         job = BodyJob(cfg, urls, {d.source.content_rel: urls[d.rel] for d in published},
                       _credit_labels(chain, cfg), media, ctx.cfg_key)
         items, md_entries = _bodies(job, published, doc_entries, full, bulk, ctx.bcache, ctx.jobs, report, result)
+        full.clear()                    # the bodies' text: the HTML is in the store now
+        del fresh, seen
         timer.lap("markdown")
         carried = len(report.items)
         media.process(report)           # image errors are content errors: nothing is written yet
@@ -361,18 +363,18 @@ def _build(ctx: _Context) -> BuildResult:
         timer.lap("images")
         site = build_site(cfg, items, indexes, now, opts.counts)
         renderer = Renderer(site, chain)
-        routes = renderer.routes()
-        outputs = _plan_outputs(site, routes, job.files, chain, opts.site, report, images)
+        outputs = _plan_outputs(site, renderer.pages.all(), job.files, chain, opts.site, report, images)
         report.check()
         timer.lap("model")
         result.warnings = report.warnings
         publisher = Publisher(opts.out, _spare_dir(cfg, opts.out, ctx.bcache), state.published, state.spare,
                               keep_spare=ctx.bcache.enabled)
         try:
-            pages = _render(ctx.keys, site, renderer, routes, publisher, state, ctx.jobs,
-                            result, ctx.progress, {rel: e.key for rel, e in md_entries.items()})
+            result.pages = len(outputs.html_urls) + outputs.other_pages
+            pages = _render(ctx.keys, site, renderer, result.pages, publisher,
+                            state, ctx.jobs, result, ctx.progress, {rel: e.key for rel, e in md_entries.items()})
             timer.lap("render")
-            pages.update(_write_outputs(site, routes, outputs, publisher, ctx.keys, state,
+            pages.update(_write_outputs(site, outputs, publisher, ctx.keys, state,
                                         cfg.cache_dir if ctx.bcache.enabled else None))
             timer.lap("outputs")
             new_published, spare = publisher.commit()
@@ -380,7 +382,7 @@ def _build(ctx: _Context) -> BuildResult:
         except RenderError as exc:
             publisher.abort()
             raise BuildFailed([SiteError(exc.path, exc.line, None,
-                                         f"template error: {exc.message} (while rendering {routes[exc.index].url})",
+                                         f"template error: {exc.message} (while rendering {exc.url})",
                                          "fix the template; the published site was left as it was")]) from None
         except TemplateFailure as exc:
             publisher.abort()
@@ -394,8 +396,8 @@ def _build(ctx: _Context) -> BuildResult:
         media.close()
     result.unchanged = not publisher.changed
     result.written = publisher.written
-    result.pages = len(routes)
     result.files = len(new_published)
+    del renderer, outputs, items, docs, published   # room for saving the cache
     state.seen = {rel: e.seen for rel, e in doc_entries.items()}
     state.md_keys = {rel: _md_key(e) for rel, e in md_entries.items()}
     state.pages, state.published, state.spare, state.started = pages, new_published, spare, ctx.started
@@ -475,30 +477,16 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc
     return items, entries
 
 
-def _render(keys: Keys, site: Site, renderer: Renderer, routes, publisher: Publisher, state: State,
+def _render(keys: Keys, site: Site, renderer: Renderer, count: int, publisher: Publisher, state: State,
             jobs: int, result: BuildResult, progress: Progress | None, bodies: dict[str, str]) -> dict[str, tuple]:
     """Render the pages whose key, or a body they printed, changed; keep the others."""
     lang_keys = {ls.lang: keys.of(renderer.shared_vars(ls.lang)) for ls in site.langs}
-    pages: dict[str, tuple] = {}
-    todo: list[int] = []
-    route_keys: list[str] = []
-    for i, route in enumerate(routes):
-        key = keys.of(lang_keys[route.lang], route.template, route.page, route.extra, route.views)
-        route_keys.append(key)
-        prev = state.pages.get(route.output)
-        if (prev is not None and prev[0] == key and publisher.unchanged(route.output, prev[1])
-                and all(bodies.get(rel) == bkey for rel, bkey in prev[2])
-                and publisher.keep(route.output, prev[1]) is not None):
-            pages[route.output] = prev
-        else:
-            todo.append(i)
-    done = render_routes(renderer, routes, todo, publisher, jobs, progress)
-    for i, (sig, read) in done.items():
-        pages[routes[i].output] = (route_keys[i], sig[0], read)
+    job = RenderJob(renderer, keys, lang_keys, state.pages, bodies, publisher)
+    done = render_site(job, count, jobs, progress)
     if progress:
-        progress(len(routes), len(routes))
-    result.rendered = len(todo)
-    return pages
+        progress(count, count)
+    result.rendered = sum(p.rendered for p in done)
+    return {p.output: p.entry for p in done}
 
 
 def _check_url_collisions(docs: list[Document], urls: dict[str, str], report: Report) -> None:
@@ -557,6 +545,8 @@ def _walk_files(folder: Path, prefix: str) -> dict[str, Path]:
 @dataclass
 class _Outputs:
     files: dict[str, Path]            # output path → source file to copy
+    html_urls: list[str]              # the URLs of the site's pages (redirects and 404 aside)
+    other_pages: int                  # redirects and 404 pages
 
 
 def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: Path,
@@ -572,11 +562,18 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
         owners[path] = owner
         return True
 
+    html_urls: list[str] = []
+    other = 0
     for route in routes:
-        owner = route.extra["article"].rel if "article" in route.extra else f"the {route.page['kind']} page {route.url}"
-        if route.page["kind"] == "redirect":
+        kind = route.page["kind"]
+        owner = route.extra["article"].rel if "article" in route.extra else f"the {kind} page {route.url}"
+        if kind == "redirect":
             owner = f"aliases of {route.extra['target']}"
         claim(route.output, owner)
+        if kind in ("redirect", "404"):
+            other += 1
+        else:
+            html_urls.append(route.url)
     for spec in _feed_specs(site):
         claim(spec.rss_url.lstrip("/"), f"the feed of {spec.page_url}")
         claim(spec.atom_url.lstrip("/"), f"the feed of {spec.page_url}")
@@ -596,10 +593,10 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
         rel = url.lstrip("/")
         if claim(rel, "the image pipeline"):
             copies[rel] = path
-    return _Outputs(copies)
+    return _Outputs(copies, html_urls, other)
 
 
-def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, keys: Keys,
+def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Keys,
                    state: State, cache_dir: Path | None) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
     search index and every copied file; returns the keys of the feeds."""
@@ -623,7 +620,7 @@ def _write_outputs(site: Site, routes, outputs: _Outputs, publisher: Publisher, 
             key = "?"
         for r, data in zip(rels, feeds):
             pages[r] = (key, publisher.put_bytes(r, data)[0], read)
-    html_urls = [r.url for r in routes if r.page["kind"] not in ("redirect", "404")]
+    html_urls = outputs.html_urls
     for name, data in sitemap_files(site, html_urls).items():
         publisher.put_bytes(name, data)
     publisher.put_bytes("robots.txt", robots_txt(cfg))

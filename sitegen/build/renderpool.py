@@ -1,43 +1,98 @@
 """Render pages in worker processes: Jinja is CPU-bound, so threads would not help.
 
-Workers are forked once the site model exists, so they inherit it (and the renderer and the
-publisher) instead of receiving it through a pipe; each renders a batch of routes, places the
-bytes in the tree being published and sends back only the files' signatures.
+Workers are forked once the site model exists, so they inherit it (and the renderer, the last
+build's page keys and the publisher) instead of receiving it through a pipe. The routes are never
+all in memory: each worker walks the site's routes itself (a route is made from the model in
+microseconds, and a 100,000-article site has hundreds of megabytes of them) and takes every J-th
+one: it computes the page's key, keeps the published file when the key and the bodies the page
+printed are unchanged, else renders it into the tree being published; only the files' keys and
+signatures come back.
 """
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from sitegen.build.cache import READ, digest
+from sitegen.build.keys import Keys
 from sitegen.build.publish import Publisher, Sig
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.pages import Route
 
-BATCH = 48
-MIN_PARALLEL = 64
-
-_WORK: tuple[Renderer, list[Route], Publisher] | None = None
+MIN_PARALLEL = 200       # fewer routes than this are done in this process
 
 
 class RenderError(Exception):
     """A template failed in a worker: what TemplateFailure says, as plain data."""
 
-    def __init__(self, index: int, path: str, line: int | None, message: str):
-        super().__init__(path, line, message)
-        self.index, self.path, self.line, self.message = index, path, line, message
+    def __init__(self, url: str, path: str, line: int | None, message: str):
+        super().__init__(url, path, line, message)     # args: how the exception crosses processes
+        self.url, self.path, self.line, self.message = url, path, line, message
 
 
-Done = tuple[Sig, tuple[tuple[str, str], ...]]    # the file, and the bodies the page printed
+class Page(NamedTuple):
+    output: str
+    entry: tuple[str, str, tuple]        # (key, digest of the bytes, bodies printed) for the next build
+    sig: Sig                             # the published file
+    rendered: bool
+    wrote: bool                          # new bytes were written (not found in either tree)
 
 
-def _render(renderer: Renderer, routes: list[Route], publisher: Publisher, i: int) -> Done:
+class Job(NamedTuple):
+    renderer: Renderer
+    keys: Keys
+    lang_keys: dict[str, str]
+    previous: dict[str, tuple]           # the last build's page entries
+    bodies: dict[str, str]               # article → key of its body now
+    publisher: Publisher
+
+
+_JOB: Job | None = None
+_DONE = None                             # routes handled so far, shared with the workers
+
+
+def _render(renderer: Renderer, route: Route, publisher: Publisher) -> tuple[Sig, tuple, bool]:
     READ.clear()
-    data = renderer.render(routes[i])
+    data = renderer.render(route)
     bodies = tuple(sorted(set(READ)))
-    return publisher.put_bytes(routes[i].output, data, digest(data)), bodies
+    before = publisher.written
+    sig = publisher.put_bytes(route.output, data, digest(data))
+    return sig, bodies, publisher.written != before
+
+
+def _page(job: Job, route: Route) -> Page:
+    key = job.keys.of(job.lang_keys[route.lang], route.template, route.page, route.extra, route.views)
+    prev = job.previous.get(route.output)
+    if (prev is not None and prev[0] == key and job.publisher.unchanged(route.output, prev[1])
+            and all(job.bodies.get(rel) == bkey for rel, bkey in prev[2])):
+        sig = job.publisher.keep(route.output, prev[1])
+        if sig is not None:
+            return Page(route.output, prev, sig, False, False)
+    try:
+        sig, read, wrote = _render(job.renderer, route, job.publisher)
+    except TemplateFailure as exc:
+        raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
+    return Page(route.output, (key, sig[0], read), sig, True, wrote)
+
+
+def _stripe(args: tuple[int, int]) -> list[Page]:
+    """In a worker: every `every`-th route from `first` on."""
+    first, every = args
+    job = _JOB
+    assert job is not None
+    out = []
+    for i, route in enumerate(job.renderer.pages.all()):
+        if i % every == first:
+            out.append(_page(job, route))
+            if len(out) % 50 == 0:
+                with _DONE.get_lock():
+                    _DONE.value += 50
+                if len(out) % 500 == 0:
+                    gc.collect(1)        # Jinja leaves cycles
+    return out
 
 
 def _start() -> None:
@@ -45,47 +100,50 @@ def _start() -> None:
     gc.enable()
 
 
-def _work(indices: list[int]) -> list[tuple[int, Done]]:
-    renderer, routes, publisher = _WORK  # type: ignore[misc]
-    out = []
-    for i in indices:
-        try:
-            out.append((i, _render(renderer, routes, publisher, i)))
-        except TemplateFailure as exc:
-            raise RenderError(i, str(exc.path), exc.line, str(exc.exc)) from None
-    return out
-
-
-def render_routes(renderer: Renderer, routes: list[Route], todo: list[int], publisher: Publisher, jobs: int,
-                  progress: Callable[[int, int], None] | None = None) -> dict[int, Done]:
-    """Render routes[i] for i in todo into the publisher's tree; i → (signature, bodies read)."""
-    global _WORK
-    done: dict[int, Done] = {}
-    if jobs <= 1 or len(todo) < MIN_PARALLEL:
-        for n, i in enumerate(todo):
-            done[i] = _render(renderer, routes, publisher, i)
+def render_site(job: Job, count: int, jobs: int, progress: Callable[[int, int], None] | None = None
+                ) -> list[Page]:
+    """Every route of the site (count of them), in route order: kept or rendered."""
+    global _JOB, _DONE
+    if jobs <= 1 or count < MIN_PARALLEL:
+        pages = []
+        for n, route in enumerate(job.renderer.pages.all()):
+            pages.append(_page(job, route))
             if n % 200 == 199:
                 gc.collect(1)            # Jinja leaves cycles; the build runs with the collector off
                 if progress:
-                    progress(n, len(todo))
-        return done
-    _WORK = (renderer, routes, publisher)
+                    progress(n, count)
+        return pages
+    ctx = multiprocessing.get_context("fork")
+    _JOB, _DONE = job, ctx.Value("l", 0)
     try:
-        size = max(8, min(BATCH, len(todo) // (jobs * 4) or 1))
-        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start) as pool:
-            for chunk in pool.map(_work, batches):
-                for i, d in chunk:
-                    done[i] = d
-                    publisher.new[routes[i].output] = d[0]
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start) as pool:
+            futures = [pool.submit(_stripe, (w, jobs)) for w in range(jobs)]
+            while not all(f.done() for f in futures):
                 if progress:
-                    progress(len(done), len(todo))
+                    progress(min(_DONE.value, count), count)
+                time.sleep(0.05)
+            stripes = [f.result() for f in futures]
     finally:
-        _WORK = None
+        _JOB = _DONE = None
         gc.unfreeze()
+    pages = [stripes[i % jobs][i // jobs] for i in range(count)]
+    for p in pages:
+        job.publisher.new[p.output] = p.sig
+        job.publisher.written += p.wrote
+    return pages
+
+
+def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher) -> list[tuple[Sig, tuple]]:
+    """Render these routes here (a few pages: see delta.py): (signature, bodies read) of each."""
+    done = []
+    for route in routes:
+        try:
+            sig, read, _ = _render(renderer, route, publisher)
+        except TemplateFailure as exc:
+            raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
+        done.append((sig, read))
     return done
 
 
-__all__ = ["render_routes", "RenderError"]
+__all__ = ["render_site", "render_routes", "Job", "Page", "RenderError"]

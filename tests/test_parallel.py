@@ -1,0 +1,66 @@
+"""Builds with worker processes give the very bytes a one-process build gives, incremental or not,
+and a template that fails in a worker fails the build like it does in one process."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.build.pipeline import BuildOptions, build
+from sitegen.errors import BuildFailed
+from sitegen.render.theme import builtin_themes_dir
+from sitetest import NOW, copy_site, snapshot
+
+SECTIONS = ["tin-tuc", "thong-bao"]
+TAGS = ["Hội nghị", "Chuyển đổi số", "Cải cách hành chính", "Thi đua", "Đắk Lắk"]
+
+
+def _grow(site: Path, count: int) -> None:
+    """Add count articles over two sections, many tags and months (well over 200 pages)."""
+    for n in range(count):
+        section = SECTIONS[n % 2]
+        tags = ", ".join(TAGS[(n + k) % len(TAGS)] for k in range(1 + n % 3))
+        (site / "content" / section / f"bai-so-{n:03d}.md").write_text(
+            f"---\ntitle: Bài viết thử nghiệm số {n}\ndate: 2023-{1 + n % 12:02d}-{1 + n % 28:02d} 08:{n % 60:02d}\n"
+            f"summary: Tóm tắt của bài số {n}.\ntags: [{tags}]\nauthor: Phòng Truyền thông\nviews: {n * 7}\n---\n\n"
+            f"Nội dung bài số {n} về công tác {TAGS[n % len(TAGS)].lower()}.\n\nĐoạn thứ hai của bài {n}.\n",
+            "utf-8")
+
+
+@pytest.fixture
+def big_site(tmp_path):
+    site = copy_site("basic", tmp_path)
+    _grow(site, 140)
+    return site
+
+
+def test_workers_give_the_same_bytes_as_one_process(big_site, tmp_path):
+    one = build(BuildOptions(site=big_site, out=tmp_path / "one", now=NOW, jobs=1, cache=False))
+    two = build(BuildOptions(site=big_site, out=tmp_path / "two", now=NOW, jobs=2, cache=False))
+    assert one.pages == two.pages > 200
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    # incremental, with workers: a title edit changes listings across the site
+    out = tmp_path / "inc"
+    build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
+    path = big_site / "content" / "tin-tuc" / "bai-so-010.md"
+    path.write_text(path.read_text("utf-8").replace("Bài viết thử nghiệm số 10", "Tiêu đề đã sửa"), "utf-8")
+    result = build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
+    assert 0 < result.rendered < result.pages
+    build(BuildOptions(site=big_site, out=tmp_path / "clean", now=NOW, jobs=1, cache=False))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_template_error_in_a_worker_names_the_template_and_publishes_nothing(big_site, tmp_path):
+    out = tmp_path / "public"
+    build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
+    before = snapshot(out)
+    broken = big_site / "themes" / "moha" / "templates" / "article.html"
+    broken.parent.mkdir(parents=True)
+    text = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
+    broken.write_text(text.replace("{% block content %}", "{% block content %}{{ article.title.no_such() }}", 1),
+                      "utf-8")
+    with pytest.raises(BuildFailed) as exc:
+        build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
+    err = exc.value.errors[0]
+    assert err.path.endswith("article.html") and "template error" in err.message and "while rendering /" in err.message
+    assert snapshot(out) == before
