@@ -30,7 +30,7 @@ def _grow(site: Path, count: int) -> None:
 @pytest.fixture
 def big_site(tmp_path):
     site = copy_site("basic", tmp_path)
-    _grow(site, 140)
+    _grow(site, 210)       # over the threshold at which files are read by workers, too
     return site
 
 
@@ -48,6 +48,22 @@ def test_workers_give_the_same_bytes_as_one_process(big_site, tmp_path):
     assert 0 < result.rendered < result.pages
     build(BuildOptions(site=big_site, out=tmp_path / "clean", now=NOW, jobs=1, cache=False))
     assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_content_errors_found_by_workers_are_the_ones_one_process_finds(big_site, tmp_path):
+    for n, bad in ((3, "date: 2023-02-30 08:00"), (77, "title: [không, đóng"), (150, "tags: 5")):
+        path = big_site / "content" / SECTIONS[n % 2] / f"bai-so-{n:03d}.md"
+        text = path.read_text("utf-8")
+        key = bad.split(":")[0]
+        line = next(ln for ln in text.splitlines() if ln.startswith(key + ":"))
+        path.write_text(text.replace(line, bad), "utf-8")
+    found = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as exc:
+            build(BuildOptions(site=big_site, out=tmp_path / f"out{jobs}", now=NOW, jobs=jobs))
+        found.append([str(e) for e in exc.value.errors])
+    assert found[0] == found[1] and len(found[0]) >= 3
+    assert {"bai-so-003.md", "bai-so-077.md", "bai-so-150.md"} <= {e.split(":")[0].rsplit("/", 1)[1] for e in found[0]}
 
 
 def test_a_template_error_in_a_worker_names_the_template_and_publishes_nothing(big_site, tmp_path):

@@ -30,10 +30,11 @@ from sitegen.model import output_path
 from sitegen.render.engine import Renderer, TemplateFailure
 
 if TYPE_CHECKING:
-    from sitegen.build.pipeline import Seen, _Context, _Doc
+    from sitegen.build.pipeline import _Context
+    from sitegen.build.scan import Doc, Seen
 
 
-def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, _Doc], full: dict[str, bytes],
+def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
                       key: str) -> bool:
     """Build from the saved model when only bodies changed; False (nothing published) otherwise."""
     from sitegen.build import pipeline as p

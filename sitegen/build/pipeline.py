@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from sitegen.config import SiteConfig, load_config
-from sitegen.content.loader import iter_content
 from sitegen.content.translations import check_translation_keys
-from sitegen.content.schema import Document, SectionIndex, validate
+from sitegen.content.schema import Document, SectionIndex
 from sitegen.errors import BuildFailed, Report, SiteError
 from sitegen.media import MediaPipeline, MediaStats
 from sitegen.media.pipeline import cpu_count
@@ -26,6 +25,7 @@ from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, rep
 from sitegen.build import delta
 from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest
 from sitegen.build.keys import Keys, tree_digest
+from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated
 from sitegen.build.publish import Publisher, file_digest
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
@@ -82,17 +82,6 @@ class _Timer:
         self.t = now
 
 
-class Seen(NamedTuple):
-    """What every build keeps of one content file: enough to tell whether it changed, and how."""
-
-    stat: tuple[int, int, int]           # size, mtime_ns, inode
-    sha: str                             # digest of the decoded text
-    cfg: str                             # the config digest it was validated with
-    fm: str                              # digest of the validated front matter: what the model sees
-    body_sha: str                        # digest of the body ("" for a section index)
-    warnings: tuple[SiteError, ...]
-
-
 class MdKey(NamedTuple):
     """What every build keeps of one article's rendered Markdown."""
 
@@ -101,32 +90,8 @@ class MdKey(NamedTuple):
     warnings: tuple[SiteError, ...]
 
 
-@dataclass
-class _Doc:
-    """What the cache keeps of one content file: validated front matter, without its text."""
-
-    stat: tuple[int, int, int]
-    sha: str
-    cfg: str
-    item: Document | SectionIndex
-    body_sha: str
-    warnings: tuple[SiteError, ...]
-    fm: str
-
-    @property
-    def seen(self) -> Seen:
-        return Seen(self.stat, self.sha, self.cfg, self.fm, self.body_sha, self.warnings)
-
-
 def _md_key(entry: MdEntry) -> MdKey:
     return MdKey(entry.key, digest(repr(entry.calls)), entry.warnings)
-
-
-def _strip(item: Document | SectionIndex) -> Document | SectionIndex:
-    source = dataclasses.replace(item.source, text="")
-    if isinstance(item, Document):
-        return dataclasses.replace(item, source=source, body="")
-    return dataclasses.replace(item, source=source)
 
 
 def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -207,67 +172,13 @@ class _Context:
     base: str                 # theme, config, code, counter snapshot and build options
 
 
-def _scan(ctx: _Context) -> tuple[dict[str, Seen], dict[str, _Doc], dict[str, bytes]]:
-    """Walk content/: every file as last seen, unless its stat moved; the files that changed are read
-    and validated. Returns (every file's Seen in walk order, the files validated now, their bodies)."""
-    cfg, cfg_key, report, state = ctx.cfg, ctx.cfg_key, ctx.report, ctx.state
-    racy = state.started - quick.RACY_NS
-    known: dict[str, Seen] = state.seen
-
-    def reuse(rel: str, st) -> str | None:
-        e = known.get(rel)
-        if (e is not None and e.cfg == cfg_key and e.stat == (st.st_size, st.st_mtime_ns, st.st_ino)
-                and st.st_mtime_ns < racy):
-            return rel
-        return None
-
-    seen: dict[str, Seen] = {}
-    fresh: dict[str, _Doc] = {}
-    full: dict[str, bytes] = {}          # bodies read by this build, compressed (a tenth of a str's size)
-    for item in iter_content(ctx.opts.site, report, reuse):
-        if isinstance(item, str):
-            seen[item] = known[item]
-            continue
-        e = known.get(item.rel)
-        entry = _validated(item, cfg, cfg_key, report, full, e)
-        if isinstance(entry, _Doc):
-            fresh[item.rel] = entry
-            seen[item.rel] = entry.seen
-        elif isinstance(entry, Seen):
-            seen[item.rel] = entry
-    return seen, fresh, full
-
-
-def _validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str, bytes],
-               known: Seen | None = None) -> _Doc | Seen | None:
-    """A file just read: its Seen when only its stat moved, else validated (None when invalid)."""
-    sha = digest(src.text)
-    try:
-        st = src.path.stat()
-        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
-    except OSError:
-        stat = (-1, -1, -1)
-    if known is not None and known.sha == sha and known.cfg == cfg_key:
-        return known._replace(stat=stat)     # touched, not changed
-    sub = Report()
-    validated = validate(src, cfg, sub)
-    report.extend(sub.errors)
-    if validated is None or sub.errors:
-        return None
-    item = _strip(validated)
-    body_sha = digest(validated.body) if isinstance(validated, Document) else ""
-    if isinstance(validated, Document):
-        full[validated.rel] = zlib.compress(validated.body.encode("utf-8", "surrogatepass"), 1)
-    return _Doc(stat, sha, cfg_key, item, body_sha, tuple(sub.warnings), digest(repr(item)))
-
-
-def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, _Doc], full: dict[str, bytes],
-               bulk: Bulk) -> tuple[list[Document], list[SectionIndex], dict[str, _Doc]]:
+def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
+               bulk: Bulk) -> tuple[list[Document], list[SectionIndex], dict[str, Doc]]:
     """The validated front matter of every file: read now, or kept in the bulk cache (a file whose
     entry there is missing or stale is read again)."""
     docs: list[Document] = []
     indexes: list[SectionIndex] = []
-    entries: dict[str, _Doc] = {}
+    entries: dict[str, Doc] = {}
     for rel, s in seen.items():
         entry = fresh.get(rel)
         if entry is None:
@@ -275,9 +186,9 @@ def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, _Doc], ful
             if b is not None and b.sha == s.sha and b.cfg == s.cfg:
                 entry = b if b.stat == s.stat else dataclasses.replace(b, stat=s.stat)
             else:
-                src = _read_one(ctx.opts.site / rel, ctx.cfg, ctx.report)
-                got = _validated(src, ctx.cfg, ctx.cfg_key, ctx.report, full) if src is not None else None
-                if not isinstance(got, _Doc):
+                src = read_one(ctx.opts.site / rel, ctx.cfg, ctx.report)
+                got = validated(src, ctx.cfg, ctx.cfg_key, ctx.report, full) if src is not None else None
+                if not isinstance(got, Doc):
                     continue
                 entry = got
         ctx.report.extend(entry.warnings)
@@ -299,25 +210,11 @@ def model_key(base: str, assets: str, seen: dict[str, Seen]) -> str:
     return h.hexdigest()
 
 
-def _reload(doc: Document, cfg: SiteConfig) -> Document:
-    """The full document (with its body) of a file this build validated but did not keep the text of."""
-    sub = Report()
-    src = _read_one(doc.source.path, cfg, sub)
-    validated = validate(src, cfg, sub) if src is not None else None
-    if not isinstance(validated, Document) or sub.errors:
-        return dataclasses.replace(doc, body="")   # changed since it was validated: the next build sees it
-    return validated
-
-
-def _read_one(path: Path, cfg: SiteConfig, report: Report):
-    from sitegen.content.loader import _read
-    return _read(path, cfg.content_dir, cfg.root, report)
-
-
 def _build(ctx: _Context) -> BuildResult:
     opts, cfg, chain, report, state, result, timer = (ctx.opts, ctx.cfg, ctx.chain, ctx.report, ctx.state,
                                                       ctx.result, ctx.timer)
-    seen, fresh, full = _scan(ctx)
+    seen, fresh, full = scan(opts.site, cfg, ctx.cfg_key, state.seen, state.started - quick.RACY_NS,
+                             report, ctx.jobs)
     key = model_key(ctx.base, ctx.inputs.assets, seen)
     timer.lap("load")
     if not report.errors and delta.build_bodies_only(ctx, seen, fresh, full, key):
@@ -429,7 +326,7 @@ def _spare_dir(cfg: SiteConfig, out: Path, bcache: BuildCache) -> Path:
     return out.parent / f".{out.name}.sitegen-{name}"
 
 
-def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc], full: dict[str, bytes],
+def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc], full: dict[str, bytes],
             bulk: Bulk, bcache: BuildCache, jobs: int, report: Report, result: BuildResult):
     """HTML of every article body, reused where the cache proves it unchanged; the rest rendered."""
     store = bcache.html
@@ -454,7 +351,7 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, _Doc
     def load(d: Document) -> Document:
         body = full.get(d.rel)
         return dataclasses.replace(d, body=zlib.decompress(body).decode("utf-8", "surrogatepass")) if body is not None \
-            else _reload(d, job.cfg)
+            else reload(d, job.cfg)
 
     for n, (i, html, entry) in enumerate(render_many(job, missing, load, jobs)):
         doc = missing[i]

@@ -35,12 +35,13 @@ def walk_content(root: Path, report: Report) -> list[SourceFile]:
     return list(iter_content(root, report))
 
 
-def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_result], Any] | None = None
-                 ) -> Iterator[Any]:
+def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_result], Any] | None = None,
+                 read: bool = True) -> Iterator[Any]:
     """walk_content, one file at a time (a large site's text is never all in memory at once).
 
     reuse(rel, stat) may return what an earlier build made of an unchanged file; that is given
-    instead of a freshly read SourceFile.
+    instead of a freshly read SourceFile. read=False gives the path of each file to read instead
+    of reading it (read_source reads it).
     """
     content = root / "content"
     if not content.is_dir():
@@ -94,11 +95,19 @@ def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_resul
                     if known is not None:
                         yield known
                         continue
+                if not read:
+                    yield Path(entry.path)
+                    continue
                 source = _read(Path(entry.path), content, root, report)
                 if source:
                     yield source
 
     yield from visit(content, _rel(content, root) + "/")
+
+
+def read_source(path: Path, root: Path, report: Report) -> SourceFile | None:
+    """One Markdown file under root/content, decoded (problems go into report)."""
+    return _read(path, root / "content", root, report)
 
 
 def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile | None:

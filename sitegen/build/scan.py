@@ -1,0 +1,167 @@
+"""Find what changed under content/: files whose stat moved are read and validated, the rest are
+taken as the last build saw them. Reading and validating (YAML, dates, NFC, hashing) is the
+slowest part of a first build, so a large batch of files is read by forked worker processes."""
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from sitegen.build.cache import digest
+from sitegen.config import SiteConfig
+from sitegen.content.loader import iter_content, read_source
+from sitegen.content.schema import Document, SectionIndex, validate
+from sitegen.errors import Report, SiteError
+
+BATCH = 64
+MIN_PARALLEL = 200        # fewer files than this are read in this process
+
+
+class Seen(NamedTuple):
+    """What every build keeps of one content file: enough to tell whether it changed, and how."""
+
+    stat: tuple[int, int, int]           # size, mtime_ns, inode
+    sha: str                             # digest of the decoded text
+    cfg: str                             # the config digest it was validated with
+    fm: str                              # digest of the validated front matter: what the model sees
+    body_sha: str                        # digest of the body ("" for a section index)
+    warnings: tuple[SiteError, ...]
+
+
+@dataclass
+class Doc:
+    """What the cache keeps of one content file: validated front matter, without its text."""
+
+    stat: tuple[int, int, int]
+    sha: str
+    cfg: str
+    item: Document | SectionIndex
+    body_sha: str
+    warnings: tuple[SiteError, ...]
+    fm: str
+
+    @property
+    def seen(self) -> Seen:
+        return Seen(self.stat, self.sha, self.cfg, self.fm, self.body_sha, self.warnings)
+
+
+def strip(item: Document | SectionIndex) -> Document | SectionIndex:
+    source = dataclasses.replace(item.source, text="")
+    if isinstance(item, Document):
+        return dataclasses.replace(item, source=source, body="")
+    return dataclasses.replace(item, source=source)
+
+
+def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str, bytes],
+              known: Seen | None = None) -> Doc | Seen | None:
+    """A file just read: its Seen when only its stat moved, else validated (None when invalid).
+    The body of a validated article goes into full, compressed (a tenth of a str's size)."""
+    sha = digest(src.text)
+    try:
+        st = src.path.stat()
+        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError:
+        stat = (-1, -1, -1)
+    if known is not None and known.sha == sha and known.cfg == cfg_key:
+        return known._replace(stat=stat)     # touched, not changed
+    sub = Report()
+    checked = validate(src, cfg, sub)
+    report.extend(sub.errors)
+    if checked is None or sub.errors:
+        return None
+    item = strip(checked)
+    body_sha = digest(checked.body) if isinstance(checked, Document) else ""
+    if isinstance(checked, Document):
+        full[checked.rel] = zlib.compress(checked.body.encode("utf-8", "surrogatepass"), 1)
+    return Doc(stat, sha, cfg_key, item, body_sha, tuple(sub.warnings), digest(repr(item)))
+
+
+# (rel or None when unreadable, Doc / Seen / None, problems, compressed body or None)
+_Read = tuple[str | None, Doc | Seen | None, list[SiteError], bytes | None]
+
+
+def _read(path: Path, site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen]) -> _Read:
+    report = Report()
+    src = read_source(path, site, report)
+    if src is None:
+        return None, None, report.items, None
+    full: dict[str, bytes] = {}
+    entry = validated(src, cfg, cfg_key, report, full, known.get(src.rel))
+    return src.rel, entry, report.items, full.get(src.rel)
+
+
+_WORK: tuple[Path, SiteConfig, str, dict[str, Seen], list[Path]] | None = None
+
+
+def _read_batch(span: tuple[int, int]) -> list[_Read]:
+    site, cfg, cfg_key, known, paths = _WORK  # type: ignore[misc]
+    return [_read(p, site, cfg, cfg_key, known) for p in paths[span[0]:span[1]]]
+
+
+def _read_all(paths: list[Path], site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen],
+              jobs: int) -> list[_Read]:
+    global _WORK
+    if jobs <= 1 or len(paths) < MIN_PARALLEL:
+        return [_read(p, site, cfg, cfg_key, known) for p in paths]
+    _WORK = (site, cfg, cfg_key, known, paths)
+    try:
+        spans = [(i, min(i + BATCH, len(paths))) for i in range(0, len(paths), BATCH)]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [r for batch in pool.map(_read_batch, spans) for r in batch]
+    finally:
+        _WORK = None
+
+
+def scan(site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen], racy: int, report: Report,
+         jobs: int) -> tuple[dict[str, Seen], dict[str, Doc], dict[str, bytes]]:
+    """Walk content/: every file as last seen (known), unless its stat moved or is too recent to vouch
+    for it (mtime ≥ racy); those are read and validated. Returns every file's Seen in walk order,
+    the files validated now and their compressed bodies."""
+
+    def reuse(rel: str, st) -> str | None:
+        e = known.get(rel)
+        if (e is not None and e.cfg == cfg_key and e.stat == (st.st_size, st.st_mtime_ns, st.st_ino)
+                and st.st_mtime_ns < racy):
+            return rel
+        return None
+
+    order = list(iter_content(site, report, reuse, read=False))
+    found = iter(_read_all([x for x in order if isinstance(x, Path)], site, cfg, cfg_key, known, jobs))
+    seen: dict[str, Seen] = {}
+    fresh: dict[str, Doc] = {}
+    full: dict[str, bytes] = {}
+    for item in order:
+        if isinstance(item, str):
+            seen[item] = known[item]
+            continue
+        rel, entry, problems, body = next(found)
+        report.extend(problems)
+        if isinstance(entry, Doc):
+            fresh[rel] = entry
+            seen[rel] = entry.seen
+            if body is not None:
+                full[rel] = body
+        elif isinstance(entry, Seen):
+            seen[rel] = entry
+    return seen, fresh, full
+
+
+def read_one(path: Path, cfg: SiteConfig, report: Report):
+    return read_source(path, cfg.root, report)
+
+
+def reload(doc: Document, cfg: SiteConfig) -> Document:
+    """The full document (with its body) of a file this build validated but did not keep the text of."""
+    sub = Report()
+    src = read_one(doc.source.path, cfg, sub)
+    checked = validate(src, cfg, sub) if src is not None else None
+    if not isinstance(checked, Document) or sub.errors:
+        return dataclasses.replace(doc, body="")   # changed since it was validated: the next build sees it
+    return checked
+
+
+__all__ = ["Seen", "Doc", "scan", "validated", "read_one", "reload", "strip"]
