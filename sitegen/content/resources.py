@@ -61,9 +61,14 @@ class ArticleResolver:
         return self._real(path).is_relative_to(self._real(folder))
 
     def __call__(self, target: str, is_image: bool) -> Resolved | LinkProblem | None:
-        kind = "image" if is_image else "link"
         if not target or target.startswith("#"):
             return None
+        if target[0] == "/" and self.answers:     # a site path answered before (see below)
+            known = self.answers.get((target, is_image, tuple(self.described.items()) if self.described else ()))
+            if known is not None:
+                self.images.extend(known[1])
+                return known[0]
+        kind = "image" if is_image else "link"
         parts = urlsplit(target)
         if parts.scheme or target.startswith("//"):
             if parts.scheme.lower() not in _EXTERNAL:
