@@ -196,6 +196,19 @@ def test_a_body_edit_uses_the_saved_model_and_equals_a_clean_build(tmp_path, tru
     assert changed == ["tin-tuc/2024/03/tap-huan/index.html"], changed
 
 
+def test_a_template_change_keys_every_page_from_the_saved_model(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    _edit(site, "template", 1)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert result.model_reused and result.parsed == 0 and result.rendered == result.pages
+    want = build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []
+    assert [str(w) for w in result.warnings] == [str(w) for w in want.warnings]
+    assert (result.pages, result.files) == (want.pages, want.files)
+
+
 @pytest.mark.parametrize("addition", [
     "Xem thêm [lịch nghỉ lễ](../thong-bao/nghi-le.md).",          # a new link: a new lookup
     "![Ảnh mới](khong-co-anh-nay.jpg)",                          # a missing photo: an error

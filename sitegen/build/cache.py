@@ -11,8 +11,9 @@ and build mode, each versioned by sitegen's code:
 - `bulk-<id>.pickle` (read only when the site model must be built again): the validated front
   matter of every file (`docs`) and every lookup each body's Markdown made (`md`), replayed to
   prove the HTML still holds; the HTML itself lives in `html.sqlite`;
-- `model-<id>.pickle`: the site model itself, with bodies as references into `html.sqlite`, for
-  builds in which only article bodies changed (see delta.py).
+- `model-<id>.pickle`: the site model itself, with bodies as references into `html.sqlite`, and
+  the files it publishes as they are, for builds in which only bodies or the theme changed (see
+  delta.py).
 
 A file that does not load, or was written by other code, is discarded with a warning and never
 trusted.
@@ -64,6 +65,7 @@ class State:
     spare: dict[str, tuple[str, int, int]] | None = None
     started: float = 0.0                                     # wall time the build that wrote it began
     model_key: str = ""                                      # what the site model was built from
+    base: str = ""                                           # the theme, config, code and options of that build
     due: Any = None                                          # the earliest article date after that build
     now: Any = None                                          # the "now" the model was built for
     summary: dict[str, Any] = field(default_factory=dict)    # counts the build reported

@@ -1,26 +1,32 @@
-"""Builds in which only article bodies changed: the site model is loaded, not made again.
+"""Builds that start from the last build's site model instead of making it again.
 
 The site model (articles, listings, tags, archives, related articles) depends on the front matter
-of every content file, the photos and other files, the theme, the config, the code and the build
-options — not on the bodies, which pages print from the build cache and record as they do (see
-cache.Body). So when all of those are what the last full build saw (its model key) and no
-scheduled article has fallen due since, that build's saved model stands, with new bodies: only the
-changed bodies are rendered, only the pages that printed the old ones are rendered again, the
-search index takes the new text, and every other file is published again as it is.
+of every content file, the photos and other files, the config, the code and the build options —
+not on the theme's templates, and not on the bodies, which pages print from the build cache and
+record as they do (see cache.Body). So when all of those are what the last full build saw (its
+model key) and no scheduled article has fallen due since, that build's saved model stands, with
+new bodies:
+
+- only bodies changed (the theme too is as it was): the changed bodies are rendered, only the
+  pages that printed the old ones are rendered again, the search index takes the new text, and
+  every other file is published again as it is;
+- the theme changed: every page and feed is keyed (and rendered where its key moved) as in a full
+  build, without reading the front matter, replaying the Markdown or making the model.
 
 Anything this path cannot vouch for falls back to the full build before anything is published:
 a changed body that makes new lookups (a new link or photo, a moved target) or has errors, a feed
-or other file that printed a changed body, a published file gone missing.
+or other file that printed a changed body, a published file or a cached photo gone missing.
 """
 from __future__ import annotations
 
 import dataclasses
+import os
 import zlib
 from typing import TYPE_CHECKING
 
+from sitegen.build import quick
 from sitegen.build.bodies import BodyJob
 from sitegen.build.publish import Publisher
-from sitegen.build import quick
 from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.content.markup import MarkdownRenderer
 from sitegen.content.schema import Document
@@ -34,11 +40,11 @@ if TYPE_CHECKING:
     from sitegen.build.scan import Doc, Seen
 
 
-def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
-                      key: str) -> bool:
-    """Build from the saved model when only bodies changed; False (nothing published) otherwise."""
+def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc],
+                           full: dict[str, bytes], key: str) -> bool:
+    """Build from the saved model when it still stands; False (nothing published) otherwise."""
     from sitegen.build import pipeline as p
-    state, opts, cfg = ctx.state, ctx.opts, ctx.cfg
+    state, cfg = ctx.state, ctx.cfg
     if (not ctx.bcache.enabled or not state.model_key or key != state.model_key or not state.pages
             or state.now is None or ctx.now < state.now or (state.due is not None and ctx.now >= state.due)
             or ctx.inputs.assets_newest >= state.started - quick.RACY_NS):
@@ -46,14 +52,13 @@ def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc
     saved = ctx.bcache.load_model(key)
     if saved is None:
         return False
-    site, md_urls = saved
+    site, md_urls, files, images = saved
     articles = {a.rel: a for ls in site.langs for a in (*ls.articles, *ls.pages)}
     md_keys = dict(state.md_keys)
     if md_keys.keys() != articles.keys():
         return False
     changed = [e.item for rel, e in fresh.items()
                if isinstance(e.item, Document) and rel in articles and e.body_sha != state.seen[rel].body_sha]
-    timer = ctx.timer
     store = ctx.bcache.html
     if changed:
         urls = {rel: a.url for rel, a in articles.items()}
@@ -74,46 +79,22 @@ def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc
         store.flush()
     for rel, a in articles.items():
         a.body.store, a.body.key = store, md_keys[rel].key
-    timer.lap("markdown")
-
+    ctx.timer.lap("markdown")
     renderer = Renderer(site, ctx.chain)
-    stale = [out for out, (_, _, read) in state.pages.items()
-             if read and any(rel not in md_keys or md_keys[rel].key != body for rel, body in read)]
-    routes = _routes(renderer, site, stale)
-    if routes is None:
-        return False                 # a feed, or another file, printed a changed body
-    timer.lap("model")
-    publisher = Publisher(opts.out, p._spare_dir(cfg, opts.out, ctx.bcache), state.published, state.spare)
-    try:
-        done = render_routes(renderer, routes, publisher)
-        timer.lap("render")
-        from sitegen.search import INDEX_ROOT, search_files
-        for name, data in search_files(site, cfg.cache_dir / "search").items():
-            publisher.put_bytes(name, data)
-        for rel, sig in state.published.items():
-            if rel in publisher.new or rel.startswith(INDEX_ROOT + "/"):
-                continue             # the search index is published whole, as search_files made it
-            if publisher.keep(rel, sig[0]) is None:
-                publisher.abort()
-                return False         # removed from the published site by hand: make it afresh
-        timer.lap("outputs")
-        published, spare = publisher.commit()
-    except (RenderError, TemplateFailure):
-        publisher.abort()
-        return False                 # the full build reports it
-    except BaseException:
-        publisher.abort()
-        raise
-    pages = dict(state.pages)
-    for route, (sig, read) in zip(routes, done):
-        pages[route.output] = (pages[route.output][0], sig[0], read)
+    if state.base == ctx.base:
+        done = _bodies_only(ctx, site, renderer, md_keys)
+    else:
+        done = _every_page(ctx, site, renderer, md_keys, files, images)
+    if done is None:
+        return False
 
+    (published, spare), pages, rendered, publisher = done
     result = ctx.result
     for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due"):
         setattr(result, k, state.summary[k])
     result.files = len(published)
-    result.parsed, result.rendered = len(changed), len(routes)
-    result.written, result.unchanged = publisher.written, not publisher.changed
+    result.parsed, result.rendered, result.written = len(changed), rendered, publisher.written
+    result.unchanged = not publisher.changed
     result.model_reused = True
     report = Report([e for e in ctx.report.items if e.warning])
     for s in seen.values():
@@ -122,11 +103,82 @@ def build_bodies_only(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc
         report.extend(k.warnings)
     report.extend(state.other_warnings)
     result.warnings = report.warnings
-    state.seen, state.md_keys, state.pages = seen, md_keys, pages
+    state.seen, state.md_keys, state.pages, state.base = seen, md_keys, pages, ctx.base
     state.published, state.spare, state.started = published, spare, ctx.started
     ctx.bcache.save(state)
-    timer.lap("write")
+    ctx.timer.lap("write")
     return True
+
+
+def _publisher(ctx: _Context) -> Publisher:
+    from sitegen.build import pipeline as p
+    state = ctx.state
+    return Publisher(ctx.opts.out, p._spare_dir(ctx.cfg, ctx.opts.out, ctx.bcache), state.published, state.spare)
+
+
+def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
+    """Render the pages that printed a changed body and the search index; keep every other file."""
+    state = ctx.state
+    stale = [out for out, (_, _, read) in state.pages.items()
+             if read and any(rel not in md_keys or md_keys[rel].key != body for rel, body in read)]
+    routes = _routes(renderer, site, stale)
+    if routes is None:
+        return None                  # a feed, or another file, printed a changed body
+    ctx.timer.lap("model")
+    publisher = _publisher(ctx)
+    try:
+        done = render_routes(renderer, routes, publisher)
+        ctx.timer.lap("render")
+        from sitegen.search import INDEX_ROOT, search_files
+        for name, data in search_files(site, ctx.cfg.cache_dir / "search").items():
+            publisher.put_bytes(name, data)
+        for rel, sig in state.published.items():
+            if rel in publisher.new or rel.startswith(INDEX_ROOT + "/"):
+                continue             # the search index is published whole, as search_files made it
+            if publisher.keep(rel, sig[0]) is None:
+                publisher.abort()
+                return None          # removed from the published site by hand: make it afresh
+        ctx.timer.lap("outputs")
+        committed = publisher.commit()
+    except (RenderError, TemplateFailure):
+        publisher.abort()
+        return None                  # the full build reports it
+    except BaseException:
+        publisher.abort()
+        raise
+    pages = dict(state.pages)
+    for route, (sig, read) in zip(routes, done):
+        pages[route.output] = (pages[route.output][0], sig[0], read)
+    return committed, pages, len(routes), publisher
+
+
+def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: dict, images: dict):
+    """Key every page and feed (the theme changed) and render those whose key moved."""
+    from sitegen.build import pipeline as p
+    if not all(os.path.exists(path) for path in images.values()):
+        return None                  # the image cache lost a photo: the full build makes it again
+    report = Report()
+    outputs = p._plan_outputs(site, renderer.pages.all(), files, ctx.chain, ctx.opts.site, report, images)
+    if report.errors:
+        return None
+    ctx.timer.lap("model")
+    publisher = _publisher(ctx)
+    scratch = dataclasses.replace(ctx.result)
+    try:
+        count = len(outputs.html_urls) + outputs.other_pages
+        pages = p._render(ctx.keys, site, renderer, count, publisher, ctx.state, ctx.jobs, scratch,
+                          ctx.progress, {rel: k.key for rel, k in md_keys.items()})
+        ctx.timer.lap("render")
+        pages.update(p._write_outputs(site, outputs, publisher, ctx.keys, ctx.state, ctx.cfg.cache_dir))
+        ctx.timer.lap("outputs")
+        committed = publisher.commit()
+    except (RenderError, TemplateFailure):
+        publisher.abort()
+        return None
+    except BaseException:
+        publisher.abort()
+        raise
+    return committed, pages, scratch.rendered, publisher
 
 
 def _routes(renderer: Renderer, site, outputs: list[str]) -> list | None:
@@ -141,4 +193,4 @@ def _routes(renderer: Renderer, site, outputs: list[str]) -> list | None:
     return [index[out] for out in outputs]
 
 
-__all__ = ["build_bodies_only"]
+__all__ = ["build_from_saved_model"]

@@ -138,8 +138,9 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
     timer.lap("config")
     keys = Keys(digest("\x1f".join((theme_key, cfg_key, counts_key))))
+    model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
     ctx = _Context(opts, cfg, chain, cfg_key, keys, now, jobs, report, bcache, state, started, result, timer,
-                   progress, inputs, digest("\x1f".join((keys.base, ident))))
+                   progress, inputs, digest("\x1f".join((keys.base, ident))), model_base)
     try:
         _build(ctx)
     finally:
@@ -170,6 +171,7 @@ class _Context:
     progress: Progress | None
     inputs: Inputs
     base: str                 # theme, config, code, counter snapshot and build options
+    model_base: str           # what of those the site model depends on: all but the theme's templates
 
 
 def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
@@ -215,9 +217,9 @@ def _build(ctx: _Context) -> BuildResult:
                                                       ctx.result, ctx.timer)
     seen, fresh, full = scan(opts.site, cfg, ctx.cfg_key, state.seen, state.started - quick.RACY_NS,
                              report, ctx.jobs)
-    key = model_key(ctx.base, ctx.inputs.assets, seen)
+    key = model_key(ctx.model_base, ctx.inputs.assets, seen)
     timer.lap("load")
-    if not report.errors and delta.build_bodies_only(ctx, seen, fresh, full, key):
+    if not report.errors and delta.build_from_saved_model(ctx, seen, fresh, full, key):
         return result
     problem = ctx.bcache.problem
     bulk = ctx.bcache.load_bulk()
@@ -298,13 +300,14 @@ def _build(ctx: _Context) -> BuildResult:
     state.seen = {rel: e.seen for rel, e in doc_entries.items()}
     state.md_keys = {rel: _md_key(e) for rel, e in md_entries.items()}
     state.pages, state.published, state.spare, state.started = pages, new_published, spare, ctx.started
-    state.model_key = model_key(ctx.base, ctx.inputs.assets, state.seen)
+    state.model_key = model_key(ctx.model_base, ctx.inputs.assets, state.seen)
+    state.base = ctx.base
     state.due, state.now = due, now
     state.summary = {k: getattr(result, k) for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due")}
     state.other_warnings = other_warnings
     bulk.docs, bulk.md, bulk.started = doc_entries, md_entries, ctx.started
     racy = ctx.inputs.assets_newest >= ctx.started - quick.RACY_NS    # files whose stat cannot vouch for them
-    ctx.bcache.save(state, bulk, None if racy else (site, job.md_urls))
+    ctx.bcache.save(state, bulk, None if racy else (site, job.md_urls, job.files, images))
     ctx.bcache.html.prune({e.key for e in md_entries.values()})
     timer.lap("write")
     return result

@@ -25,7 +25,7 @@ RACY_NS = 2_000_000_000   # a file changed this close to a build's start is not 
 class Inputs(NamedTuple):
     fingerprint: str      # every file under content/ and static/, and the build's base
     newest: int           # the newest change time among them
-    assets: str           # the same without the Markdown files: photos, attachments, static files
+    assets: str           # the files but Markdown ones: photos, attachments, static files (no base)
     assets_newest: int
 
 
@@ -66,7 +66,7 @@ def _tree(root: Path, parts: list[str], assets: list[str]) -> tuple[int, int]:
 def inputs_digest(site: Path, base: str) -> Inputs:
     """The stat fingerprints of content/ and static/ (see Inputs)."""
     parts = [base]
-    assets = [base]
+    assets: list[str] = []
     newest = newest_asset = 0
     for name in ("content", "static"):
         parts.append(f"#{name}")
