@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 import hashlib
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -191,12 +192,11 @@ class Pages:
 
     def sitemap(self, ls: LangSite) -> Route:
         tree = []
+        per_month = [[Counter(a.section.key for a in m.articles if a.section) for m in y.months] for y in ls.years]
         for s in ls.sections:
             years: dict[int, dict] = {}
-            for y in ls.years:
-                months = [{"month": m.month, "url": m.url,
-                           "count": sum(1 for a in m.articles if a.section and a.section.key == s.key)}
-                          for m in y.months]
+            for y, counts in zip(ls.years, per_month):
+                months = [{"month": m.month, "url": m.url, "count": c[s.key]} for m, c in zip(y.months, counts)]
                 months = [m for m in months if m["count"]]
                 if months:
                     years[y.year] = {"year": y.year, "url": y.url, "count": sum(m["count"] for m in months),
