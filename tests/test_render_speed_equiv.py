@@ -1,0 +1,122 @@
+"""The renderer's shortcuts print what plain Jinja would: `{% memo %}` blocks (one environment per
+language, inline lookups), macros imported once per language, values escaped to plain str.
+
+Every page of a test site is rendered again three ways and compared with the file the build wrote:
+with the memo warm (as in a long-running worker), with the memo emptied before every page (so no
+memoised block can leak what belongs to another page), and with Jinja's own escaping.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+from markupsafe import Markup, escape
+
+from sitegen.build.pipeline import BuildOptions, build
+from sitegen.render import engine
+from sitegen.render.memo import MemoExtension
+from sitetest import NOW, REPO, copy_site
+
+SITES = {"basic": dict(), "sample": dict(drafts=True, future=True)}
+
+
+def _build_capturing(site: Path, out: Path, **kw) -> engine.Renderer:
+    made: list[engine.Renderer] = []
+    init = engine.Renderer.__init__
+
+    def record(self, *a, **k):
+        init(self, *a, **k)
+        made.append(self)
+    engine.Renderer.__init__ = record
+    try:
+        build(BuildOptions(site=site, out=out, now=NOW, jobs=1, cache=False, **kw))
+    finally:
+        engine.Renderer.__init__ = init
+    assert made, "the build made no Renderer"
+    return made[-1]
+
+
+@pytest.fixture(scope="module", params=sorted(SITES))
+def rendered(request, tmp_path_factory):
+    name = request.param
+    base = tmp_path_factory.mktemp(f"equiv-{name}")
+    site = REPO if name == "sample" else copy_site(name, base)
+    out = base / "public"
+    renderer = _build_capturing(site, out, **SITES[name])
+    routes = list(renderer.pages.all())
+    assert routes
+    return renderer, routes, out, site
+
+
+def _published(out: Path, route) -> bytes:
+    return (out / route.output).read_bytes()
+
+
+def test_every_page_renders_again_as_published(rendered):
+    renderer, routes, out, _ = rendered
+    for route in routes:
+        assert renderer.render(route) == _published(out, route), route.url
+
+
+def test_memoised_blocks_depend_only_on_their_keys(rendered):
+    """Each page rendered with every memo empty: no block may print what another page put there."""
+    renderer, routes, out, _ = rendered
+    for route in reversed(routes):          # another order than the build's
+        for lang in {ls.lang for ls in renderer.site.langs}:
+            renderer.env_for(lang).memo_blocks.clear()
+        assert renderer.render(route) == _published(out, route), route.url
+
+
+def test_plain_jinja_escaping_prints_the_same(rendered, monkeypatch):
+    renderer, routes, out, site = rendered
+    monkeypatch.setattr(engine, "_escape_inner", None)       # compiled templates keep markupsafe.escape
+    plain = engine.Renderer(renderer.site, renderer.chain)
+    template = plain.env_for(routes[0].lang).get_template(routes[0].template)
+    assert template.root_render_func.__globals__["escape"] is escape
+    for route in routes:
+        assert plain.render(route) == _published(out, route), route.url
+
+
+def test_ui_strings_are_those_of_t(rendered):
+    renderer, routes, _, _ = rendered
+    for ls in renderer.site.langs:
+        _ = renderer.env_for(ls.lang).globals["_"]
+        keys = set(renderer.strings["vi"]) | set(renderer.strings[ls.lang]) | {"no-such-key"}
+        for key in keys:
+            if "{" not in renderer.t(ls.lang, key):
+                assert _(key) == renderer.t(ls.lang, key), key
+        assert _("page_n", n=3) == renderer.t(ls.lang, "page_n", n=3)
+
+
+@pytest.mark.parametrize("value", ["a<b>&\"'", Markup("<b>x</b>"), 12, 3.5, None, "", "Việt Nam",
+                                   jinja2.Undefined(name="x")])
+def test_escape_text_equals_markupsafe(value):
+    assert engine._escape_inner is not None, "this markupsafe has no _escape_inner: templates fall back to escape()"
+    assert engine._escape(value) == str(escape(value))
+    assert isinstance(engine._escape(value), str)
+
+
+def _env(**templates: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.DictLoader(templates), autoescape=True, trim_blocks=True,
+                              lstrip_blocks=True, undefined=jinja2.StrictUndefined, extensions=[MemoExtension])
+
+
+def test_memo_renders_once_per_key_and_keeps_its_sets_inside():
+    env = _env(t='{% set n = namespace(calls=0) %}{% for k in keys %}'
+                 '{% memo "m", k %}{% set inner = "x" %}{% set n.calls = n.calls + 1 %}<{{ k }}>{% endmemo %}'
+                 '{% endfor %}|{{ n.calls }}|{{ inner is defined }}')
+    assert env.get_template("t").render(keys=["a", "b", "a", "a&"]) == "<a><b><a><a&amp;>|3|False"
+    # a second render reuses every block
+    assert env.get_template("t").render(keys=["a", "b"]) == "<a><b>|0|False"
+
+
+def test_memo_with_an_unhashable_key_renders_every_time():
+    env = _env(t='{% set n = namespace(calls=0) %}{% for k in keys %}'
+                 '{% memo "m", k %}{% set n.calls = n.calls + 1 %}{{ k|length }}{% endmemo %}{% endfor %}|{{ n.calls }}')
+    assert env.get_template("t").render(keys=[[1], [1], [2, 3]]) == "112|3"
+
+
+def test_memo_text_is_markup_when_reused_in_an_expression():
+    env = _env(t='{% set s %}{% memo "m", 1 %}<i>{{ x }}</i>{% endmemo %}{% endset %}{{ s }}{{ s }}')
+    assert env.get_template("t").render(x="<") == "<i>&lt;</i><i>&lt;</i>"
