@@ -169,7 +169,8 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
         pages = p._render(ctx.keys, site, renderer, count, publisher, ctx.state, ctx.jobs, scratch,
                           ctx.progress, {rel: k.key for rel, k in md_keys.items()})
         ctx.timer.lap("render")
-        pages.update(p._write_outputs(site, outputs, publisher, ctx.keys, ctx.state, ctx.cfg.cache_dir))
+        pages.update(p._write_outputs(site, outputs, publisher, ctx.feed_keys, ctx.state, ctx.cfg.cache_dir,
+                                      ctx.jobs))
         ctx.timer.lap("outputs")
         committed = publisher.commit()
     except (RenderError, TemplateFailure):

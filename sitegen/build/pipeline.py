@@ -19,7 +19,7 @@ from sitegen.errors import BuildFailed, Report, SiteError
 from sitegen.media import MediaPipeline, MediaStats
 from sitegen.media.pipeline import cpu_count
 from sitegen.model import Site, alias_url, article_url, build_site, output_path
-from sitegen.outputs.feeds import FeedSpec, render_feeds
+from sitegen.outputs.feeds import FEED_ITEMS, FeedSpec, render_feeds
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
 from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
 from sitegen.build import delta
@@ -29,7 +29,7 @@ from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated
 from sitegen.build.publish import Publisher, file_digest
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
-from sitegen.build.renderpool import Job as RenderJob, RenderError, render_site
+from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.theme import theme_chain
@@ -140,7 +140,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     keys = Keys(digest("\x1f".join((theme_key, cfg_key, counts_key))))
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
     ctx = _Context(opts, cfg, chain, cfg_key, keys, now, jobs, report, bcache, state, started, result, timer,
-                   progress, inputs, digest("\x1f".join((keys.base, ident))), model_base)
+                   progress, inputs, digest("\x1f".join((keys.base, ident))), model_base,
+                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))))
     try:
         _build(ctx)
     finally:
@@ -172,6 +173,7 @@ class _Context:
     inputs: Inputs
     base: str                 # theme, config, code, counter snapshot and build options
     model_base: str           # what of those the site model depends on: all but the theme's templates
+    feed_keys: Keys           # feeds are made without the theme: their keys leave it out
 
 
 def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
@@ -273,8 +275,8 @@ def _build(ctx: _Context) -> BuildResult:
             pages = _render(ctx.keys, site, renderer, result.pages, publisher,
                             state, ctx.jobs, result, ctx.progress, {rel: e.key for rel, e in md_entries.items()})
             timer.lap("render")
-            pages.update(_write_outputs(site, outputs, publisher, ctx.keys, state,
-                                        cfg.cache_dir if ctx.bcache.enabled else None))
+            pages.update(_write_outputs(site, outputs, publisher, ctx.feed_keys, state,
+                                        cfg.cache_dir if ctx.bcache.enabled else None, ctx.jobs))
             timer.lap("outputs")
             new_published, spare = publisher.commit()
             media.finish()
@@ -497,29 +499,35 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
 
 
 def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Keys,
-                   state: State, cache_dir: Path | None) -> dict[str, tuple[str, str]]:
+                   state: State, cache_dir: Path | None, jobs: int = 1) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
     search index and every copied file; returns the keys of the feeds."""
     cfg = site.config
-    pages: dict[str, tuple[str, str]] = {}
-    sizes = None
-    for spec in _feed_specs(site):
-        key = keys.of("feed", spec)
+    sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}   # of enclosures
+
+    def feed(spec: FeedSpec) -> list[Page]:
+        key = keys.of("feed", dataclasses.replace(spec, items=tuple(spec.items[:FEED_ITEMS])))   # all it shows
         rels = (spec.rss_url.lstrip("/"), spec.atom_url.lstrip("/"))
         prev = [state.pages.get(r) for r in rels]
         if all(p is not None and p[0] == key and publisher.unchanged(r, p[1]) and not p[2]
-               for r, p in zip(rels, prev)) and all(publisher.keep(r, p[1]) for r, p in zip(rels, prev)):
-            pages.update(zip(rels, prev))
-            continue
-        if sizes is None:
-            sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}
+               for r, p in zip(rels, prev)):
+            kept = [publisher.keep(r, p[1]) for r, p in zip(rels, prev)]
+            if all(kept):
+                return [Page(r, p, sig, False, False) for r, p, sig in zip(rels, prev, kept)]
         READ.clear()
-        feeds = render_feeds(spec, cfg, sizes)
+        made = render_feeds(spec, cfg, sizes)
         read = tuple(sorted(set(READ)))
         if read:    # a feed that prints bodies is made afresh every time
             key = "?"
-        for r, data in zip(rels, feeds):
-            pages[r] = (key, publisher.put_bytes(r, data)[0], read)
+        out = []
+        for r, data in zip(rels, made):
+            before = publisher.written
+            sig = publisher.put_bytes(r, data)
+            out.append(Page(r, (key, sig[0], read), sig, True, publisher.written != before))
+        return out
+
+    specs = list(_feed_specs(site))
+    pages = {p.output: p.entry for p in striped(lambda: specs, feed, len(specs), jobs, publisher, min_parallel=16)}
     html_urls = outputs.html_urls
     for name, data in sitemap_files(site, html_urls).items():
         publisher.put_bytes(name, data)

@@ -6,7 +6,7 @@ all in memory: each worker walks the site's routes itself (a route is made from 
 microseconds, and a 100,000-article site has hundreds of megabytes of them) and takes every J-th
 one: it computes the page's key, keeps the published file when the key and the bodies the page
 printed are unchanged, else renders it into the tree being published; only the files' keys and
-signatures come back.
+signatures come back. Feeds are made the same way (`striped`).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import gc
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from sitegen.build.cache import READ, digest
 from sitegen.build.keys import Keys
@@ -50,8 +50,7 @@ class Job(NamedTuple):
     publisher: Publisher
 
 
-_JOB: Job | None = None
-_DONE = None                             # routes handled so far, shared with the workers
+_DONE = None                             # items handled so far, shared with the workers
 
 
 def _render(renderer: Renderer, route: Route, publisher: Publisher) -> tuple[Sig, tuple, bool]:
@@ -78,15 +77,17 @@ def _page(job: Job, route: Route) -> Page:
     return Page(route.output, (key, sig[0], read), sig, True, wrote)
 
 
-def _stripe(args: tuple[int, int]) -> list[Page]:
-    """In a worker: every `every`-th route from `first` on."""
+_TASK: tuple[Callable[[], Iterable], Callable[[object], list[Page]]] | None = None
+
+
+def _stripe(args: tuple[int, int]) -> list[list[Page]]:
+    """In a worker: every `every`-th item from `first` on."""
     first, every = args
-    job = _JOB
-    assert job is not None
+    items, handle = _TASK  # type: ignore[misc]
     out = []
-    for i, route in enumerate(job.renderer.pages.all()):
+    for i, item in enumerate(items()):
         if i % every == first:
-            out.append(_page(job, route))
+            out.append(handle(item))
             if len(out) % 50 == 0:
                 with _DONE.get_lock():
                     _DONE.value += 50
@@ -100,21 +101,23 @@ def _start() -> None:
     gc.enable()
 
 
-def render_site(job: Job, count: int, jobs: int, progress: Callable[[int, int], None] | None = None
-                ) -> list[Page]:
-    """Every route of the site (count of them), in route order: kept or rendered."""
-    global _JOB, _DONE
-    if jobs <= 1 or count < MIN_PARALLEL:
+def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]], count: int, jobs: int,
+            publisher: Publisher, progress: Callable[[int, int], None] | None = None,
+            min_parallel: int = MIN_PARALLEL) -> list[Page]:
+    """handle(item) for each of the count items that items() gives, in order. Forked workers take
+    every J-th item each, so no item crosses a pipe: only the Pages that handle() returns."""
+    global _TASK, _DONE
+    if jobs <= 1 or count < min_parallel:
         pages = []
-        for n, route in enumerate(job.renderer.pages.all()):
-            pages.append(_page(job, route))
+        for n, item in enumerate(items()):
+            pages.extend(handle(item))
             if n % 200 == 199:
                 gc.collect(1)            # Jinja leaves cycles; the build runs with the collector off
                 if progress:
                     progress(n, count)
         return pages
     ctx = multiprocessing.get_context("fork")
-    _JOB, _DONE = job, ctx.Value("l", 0)
+    _TASK, _DONE = (items, handle), ctx.Value("l", 0)
     try:
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start) as pool:
@@ -125,13 +128,19 @@ def render_site(job: Job, count: int, jobs: int, progress: Callable[[int, int], 
                 time.sleep(0.05)
             stripes = [f.result() for f in futures]
     finally:
-        _JOB = _DONE = None
+        _TASK = _DONE = None
         gc.unfreeze()
-    pages = [stripes[i % jobs][i // jobs] for i in range(count)]
+    pages = [p for i in range(count) for p in stripes[i % jobs][i // jobs]]
     for p in pages:
-        job.publisher.new[p.output] = p.sig
-        job.publisher.written += p.wrote
+        publisher.new[p.output] = p.sig
+        publisher.written += p.wrote
     return pages
+
+
+def render_site(job: Job, count: int, jobs: int, progress: Callable[[int, int], None] | None = None
+                ) -> list[Page]:
+    """Every route of the site (count of them), in route order: kept or rendered."""
+    return striped(job.renderer.pages.all, lambda route: [_page(job, route)], count, jobs, job.publisher, progress)
 
 
 def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher) -> list[tuple[Sig, tuple]]:
@@ -146,4 +155,4 @@ def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher)
     return done
 
 
-__all__ = ["render_site", "render_routes", "Job", "Page", "RenderError"]
+__all__ = ["render_site", "render_routes", "striped", "Job", "Page", "RenderError"]
