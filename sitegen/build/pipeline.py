@@ -19,7 +19,6 @@ from sitegen.errors import BuildFailed, Report, SiteError
 from sitegen.media import MediaPipeline, MediaStats
 from sitegen.media.pipeline import cpu_count
 from sitegen.model import Site, alias_url, article_url, build_site, output_path
-from sitegen.outputs.feeds import FEED_ITEMS, FeedSpec, render_feeds
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
 from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
 from sitegen.build import delta
@@ -502,10 +501,11 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
                    state: State, cache_dir: Path | None, jobs: int = 1) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
     search index and every copied file; returns the keys of the feeds."""
+    from sitegen.outputs.feeds import FEED_ITEMS, render_feeds   # feedgen and lxml: only builds that need them
     cfg = site.config
     sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}   # of enclosures
 
-    def feed(spec: FeedSpec) -> list[Page]:
+    def feed(spec) -> list[Page]:
         key = keys.of("feed", dataclasses.replace(spec, items=tuple(spec.items[:FEED_ITEMS])))   # all it shows
         rels = (spec.rss_url.lstrip("/"), spec.atom_url.lstrip("/"))
         prev = [state.pages.get(r) for r in rels]
@@ -544,6 +544,7 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
 
 
 def _feed_specs(site: Site):
+    from sitegen.outputs.feeds import FeedSpec
     for ls in site.langs:
         yield FeedSpec(ls.title, ls.description, ls.home_url, ls.url("rss.xml"), ls.url("atom.xml"),
                        ls.lang, ls.articles)

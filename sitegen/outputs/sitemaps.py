@@ -2,13 +2,25 @@
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape, quoteattr
 
 from sitegen.config import SiteConfig
 from sitegen.model import Site, sitemap_url
 from sitegen.search import search_url
 
 MAX_URLS = 50_000   # the sitemap protocol's limit per file
+
+
+def escape(text: str) -> str:
+    """&, < and > as XML entities (xml.sax.saxutils.escape, whose module imports urllib.request)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value with its quotes, as xml.sax.saxutils.quoteattr writes it."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' in text:
+        return "'%s'" % text if "'" not in text else '"%s"' % text.replace('"', "&quot;")
+    return '"%s"' % text
 
 
 def sitemap_files(site: Site, html_urls: list[str]) -> dict[str, bytes]:
