@@ -261,6 +261,19 @@ class BuildCache:
             return None
         return found[2]
 
+    def compiled_templates(self) -> dict[str, bytes]:
+        """Jinja's compiled templates from an earlier build (each is checked against its source by
+        Jinja before use; the file is per sitegen code, whose Jinja extensions compile them)."""
+        try:
+            found = self._read(self.path("templates"), tuple) if self.enabled else None
+        except ValueError:
+            return {}
+        return found[1] if found and len(found) == 2 and found[0] == code_fingerprint() else {}
+
+    def save_compiled_templates(self, code: dict[str, bytes]) -> None:
+        if self.enabled:
+            self._write(self.path("templates"), (code_fingerprint(), dict(code)))
+
     def _write(self, path: Path, obj: Any, tree: bool = False) -> None:
         """Pickle obj into path, atomically. tree: obj holds no object twice that must stay one
         object, so the pickler keeps no memo of what it wrote (it would take as much memory)."""

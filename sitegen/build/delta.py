@@ -82,7 +82,13 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     ctx.timer.lap("markdown")
     renderer = Renderer(site, ctx.chain)
     if state.base == ctx.base:
+        compiled = getattr(getattr(renderer, "_bytecode", None), "code", None)   # Jinja's, in memory
+        known = ctx.bcache.compiled_templates() if isinstance(compiled, dict) else {}
+        if known:
+            compiled.update(known)
         done = _bodies_only(ctx, site, renderer, md_keys)
+        if isinstance(compiled, dict) and compiled.keys() - known.keys():
+            ctx.bcache.save_compiled_templates(compiled)
     else:
         done = _every_page(ctx, site, renderer, md_keys, files, images)
     if done is None:
