@@ -68,8 +68,29 @@ class _Template(jinja2.Template):
         return super()._from_namespace(environment, namespace, globals)
 
 
+class _Context(jinja2.runtime.Context):
+    @jinja2.utils.internalcode
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:   # noqa: N805 — Jinja's signature
+        """Context.call without its probing for pass_context & co. when the callable is a macro or
+        a plain function (`_`) that carries none: what every `{{ m.x(…) }}` and `{{ _("…") }}` is."""
+        if type(__obj) is _Macro or (type(__obj) is _Function and "jinja_pass_arg" not in __obj.__dict__):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
+_Macro, _Function = jinja2.runtime.Macro, type(_escape)
+
+
 class _Environment(jinja2.Environment):
     template_class = _Template
+    context_class = _Context
 
     def make_globals(self, d):
         """A plain dict, not Jinja's ChainMap: every page's contexts and imports copy and compare
