@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import tomllib
 import unicodedata
@@ -104,11 +105,11 @@ class SiteConfig:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @functools.cached_property      # not a field: repr and equality leave it out
     def content_dir(self) -> Path:
         return self.root / "content"
 
-    @property
+    @functools.cached_property
     def static_dir(self) -> Path:
         return self.root / "static"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import datetime
 from typing import Iterable
 
@@ -23,6 +23,7 @@ RELATED_COUNT = 5
 OTHER_COUNT = 5
 
 
+@lru_cache(maxsize=4096)      # a site has a few sizes strings and photo widths
 def fit_sizes(sizes: str, width: int | None) -> str:
     """`sizes` with every length capped at `width` pixels.
 
