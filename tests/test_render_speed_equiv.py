@@ -120,3 +120,43 @@ def test_memo_with_an_unhashable_key_renders_every_time():
 def test_memo_text_is_markup_when_reused_in_an_expression():
     env = _env(t='{% set s %}{% memo "m", 1 %}<i>{{ x }}</i>{% endmemo %}{% endset %}{{ s }}{{ s }}')
     assert env.get_template("t").render(x="<") == "<i>&lt;</i><i>&lt;</i>"
+
+
+ZONES = ["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/St_Johns", "UTC"]
+
+
+@pytest.mark.parametrize("site_zone", ZONES)
+def test_dates_written_without_babel_are_babels(site_zone):
+    from datetime import datetime, timedelta, timezone
+    from random import Random
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    from sitegen.render import filters
+    tz, rnd = ZoneInfo(site_zone), Random(site_zone)
+    values = [datetime(1, 1, 1, 0, 0), datetime(999, 12, 31, 23, 59), datetime(9999, 12, 31, 23, 59)]
+    for _ in range(400):
+        naive = datetime(1900, 1, 1) + timedelta(minutes=rnd.randrange(200 * 366 * 24 * 60))
+        values += [naive, naive.replace(tzinfo=ZoneInfo(rnd.choice(ZONES))),
+                   naive.replace(tzinfo=timezone(timedelta(minutes=rnd.randrange(-720, 840, 15))))]
+    for value in values:
+        for pattern in (filters.SHORT, filters.DAY):
+            try:
+                want = format_datetime(value, pattern, tzinfo=tz, locale="vi")
+            except (OverflowError, ValueError):
+                continue
+            for lang in ("vi", "en"):
+                assert filters._digits(value, pattern, tz) == want, (value, pattern)
+                assert filters.format_date(value, pattern, lang, tz) == want, (value, pattern, lang)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_numbers_written_without_babel_are_babels(lang):
+    from babel.numbers import format_decimal
+
+    from sitegen.render import filters
+    assert filters._group_symbol(lang) is not None, "the fast path is off for this language"
+    for n in [*range(0, 2100), *(10 ** k + d for k in range(3, 16) for d in (-1, 0, 1)), 113014880, 436]:
+        assert filters.format_number(n, lang) == format_decimal(n, locale=lang), n
+    assert filters.format_number(-1234, lang) == format_decimal(-1234, locale=lang)

@@ -1,19 +1,39 @@
-"""Vietnamese (and English) dates and numbers, with Babel and explicit patterns."""
+"""Vietnamese (and English) dates and numbers, with Babel and explicit patterns.
+
+Babel takes several microseconds a call, and an article page prints its own date and view count:
+the all-digit patterns (`SHORT`, `DAY`) and plain grouped integers are written directly, with the
+same text Babel gives (tests/test_render_speed_equiv.py compares them); anything else goes to Babel.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 
 SHORT = "dd/MM/yyyy HH:mm"
 DAY = "dd/MM/yyyy"
 LONG = {"vi": "EEEE, dd/MM/yyyy", "en": "EEEE, d MMMM yyyy"}
 
 
+def _digits(value: datetime, pattern: str, tz) -> str | None:
+    """SHORT or DAY as Babel writes them (naive means UTC, then the site's zone), else None."""
+    if type(value) is not datetime or hasattr(tz, "normalize"):     # dates, pytz zones: Babel's way
+        return None
+    d = (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)).astimezone(tz)
+    if pattern == SHORT:
+        return f"{d.day:02d}/{d.month:02d}/{d.year:04d} {d.hour:02d}:{d.minute:02d}"
+    if pattern == DAY:
+        return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+    return None
+
+
 @lru_cache(maxsize=65536)
 def format_date(value: datetime, pattern: str, lang: str, tz) -> str:
+    text = _digits(value, pattern, tz)
+    if text is not None:
+        return text
     text = format_datetime(value, pattern, tzinfo=tz, locale=lang)
     return text[:1].upper() + text[1:]   # Babel writes "thứ ba"; portals print "Thứ Ba"
 
@@ -22,8 +42,25 @@ def weekday_title(text: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in text.split(" "))
 
 
+@lru_cache(maxsize=None)
+def _group_symbol(lang: str) -> str | None:
+    """The locale's thousands separator when Babel groups plain integers by threes with it."""
+    try:
+        sym = get_group_symbol(locale=lang)
+    except Exception:                     # noqa: BLE001 — an unknown locale: leave it to Babel
+        return None
+    for n in (0, 7, 999, 1000, 1234, 12345, 123456, 1234567, 113014880, 10 ** 12):
+        if format_decimal(n, locale=lang) != format(n, ",").replace(",", sym):
+            return None
+    return sym
+
+
 @lru_cache(maxsize=65536)
 def format_number(value: int, lang: str) -> str:
+    if type(value) is int and value >= 0:
+        sym = _group_symbol(lang)
+        if sym is not None:
+            return format(value, ",").replace(",", sym)
     return format_decimal(value, locale=lang)
 
 
