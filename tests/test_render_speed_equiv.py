@@ -160,3 +160,20 @@ def test_numbers_written_without_babel_are_babels(lang):
     for n in [*range(0, 2100), *(10 ** k + d for k in range(3, 16) for d in (-1, 0, 1)), 113014880, 436]:
         assert filters.format_number(n, lang) == format_decimal(n, locale=lang), n
     assert filters.format_number(-1234, lang) == format_decimal(-1234, locale=lang)
+
+
+def test_urlencode_is_jinjas():
+    from random import Random
+
+    from jinja2.filters import do_urlencode
+
+    from sitegen.render import filters
+    rnd = Random(7)
+    alphabet = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĐ ÁÀẢÃẠớ/?&=#%+:;,.-_~!*'()[]@$\"<>\\^`{|}\t\n\x00\x7f€😀"
+    texts = ["", "/", "https://example.gov.vn/tin-tuc/2024/01/a-b/", "Hội nghị tổng kết năm 2024",
+             *("".join(rnd.choice(alphabet) for _ in range(rnd.randrange(40))) for _ in range(2000))]
+    for text in texts:
+        assert filters.urlencode(text) == do_urlencode(text), text
+        assert filters.urlencode(Markup(text)) == do_urlencode(Markup(text)), text
+    for other in ({"a": "b c", "đ": 1}, [("q", "x y")], 42):
+        assert filters.urlencode(other) == do_urlencode(other)

@@ -174,6 +174,7 @@ class Renderer:
             iso=lambda v: filters.iso(v, tz) if isinstance(v, datetime) else "",
             absurl=lambda v: base + v if isinstance(v, str) and v.startswith("/") else v,
             theme_url=lambda v: "/theme/" + str(v).lstrip("/"),
+            urlencode=filters.urlencode,
         )
         g = self._globals.get(lang)
         if g is not None:

@@ -7,7 +7,7 @@ same for every page of the build that uses the key.
 
 The block compiles inline, as if written
 
-    {% set k = (key, …) %}{% set v = k|memo_get %}{% if v is none %}{% set v %}…{% endset %}{{ k|memo_put(v) }}{% else %}{{ v }}{% endif %}
+    {% set k = (key, …) %}{% set v = k|memo_get %}{% if not v %}{% set v %}…{% endset %}{{ k|memo_put(v) }}{% else %}{{ v }}{% endif %}
 
 in a scope of its own (what the body sets stays inside it); the lookups are filters, which Jinja
 calls directly, so a hit costs one dictionary lookup and no macro: the head links, banner, menu,
@@ -59,7 +59,7 @@ class MemoExtension(Extension):
         return nodes.Scope([
             nodes.Assign(nodes.Name(k, "store"), nodes.Tuple(args, "load")),
             nodes.Assign(nodes.Name(v, "store"), nodes.Filter(load(k), GET, [], [], None, None)),
-            nodes.If(nodes.Test(load(v), "none", [], [], None, None), miss, [], [nodes.Output([load(v)])]),
+            nodes.If(nodes.Not(load(v)), miss, [], [nodes.Output([load(v)])]),   # an empty text: render again
         ]).set_lineno(lineno)
 
 
