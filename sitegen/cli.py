@@ -70,6 +70,10 @@ def entry(argv: list[str] | None = None) -> None:
     """The `sitegen` command: main(), then leave without tearing down every object one by one
     (freeing a 10,000-article site model takes longer than an incremental build)."""
     import os
+    words = sys.argv[1:] if argv is None else argv
+    if words[:1] == ["build"]:          # not serve: its rebuilds must give their memory back
+        from sitegen.build import cache
+        cache.KEPT_UNTIL_EXIT = []
     code = main(argv)
     sys.stdout.flush()
     sys.stderr.flush()

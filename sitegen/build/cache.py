@@ -34,6 +34,17 @@ FOLDER = "build"
 _MAGIC = b"sitegen-build-cache\n"
 
 
+# The `sitegen` command leaves with os._exit right after its build, and freeing a large site model
+# object by object takes longer than an incremental build: it sets this list, and the build puts its
+# big objects here instead of dropping them. None (a library caller, the dev server): freed as usual.
+KEPT_UNTIL_EXIT: list | None = None
+
+
+def keep_until_exit(*objs: Any) -> None:
+    if KEPT_UNTIL_EXIT is not None:
+        KEPT_UNTIL_EXIT.extend(objs)
+
+
 def digest(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.build import quick
 from sitegen.build.bodies import BodyJob
+from sitegen.build.cache import keep_until_exit
 from sitegen.build.publish import Publisher
 from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.content.markup import MarkdownRenderer
@@ -52,6 +53,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     saved = ctx.bcache.load_model(key)
     if saved is None:
         return False
+    keep_until_exit(saved)
     site, md_urls, files, images = saved
     articles = {a.rel: a for ls in site.langs for a in (*ls.articles, *ls.pages)}
     md_keys = dict(state.md_keys)
@@ -112,6 +114,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     state.seen, state.md_keys, state.pages, state.base = seen, md_keys, pages, ctx.base
     state.published, state.spare, state.started = published, spare, ctx.started
     ctx.bcache.save(state)
+    keep_until_exit(state, renderer, articles)
     ctx.timer.lap("write")
     return True
 

@@ -22,7 +22,7 @@ from sitegen.model import Site, alias_url, article_url, build_site, output_path
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
 from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
 from sitegen.build import delta
-from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest
+from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest, keep_until_exit
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated
 from sitegen.build.publish import Publisher, file_digest
@@ -310,6 +310,7 @@ def _build(ctx: _Context) -> BuildResult:
     racy = ctx.inputs.assets_newest >= ctx.started - quick.RACY_NS    # files whose stat cannot vouch for them
     ctx.bcache.save(state, bulk, None if racy else (site, job.md_urls, job.files, images))
     ctx.bcache.html.prune({e.key for e in md_entries.values()})
+    keep_until_exit(state, bulk, site, job, images, pages)
     timer.lap("write")
     return result
 

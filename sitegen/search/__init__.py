@@ -55,13 +55,23 @@ def entry(a: Article, tz) -> Entry:
 def fingerprint(a: Article) -> bytes:
     """Changes whenever anything the index holds of the document does. A lazy body from the build
     cache is known by its key (a digest of what it was rendered from), so an unchanged article is
-    recognised without reading its HTML. Photo captions and credits reach the body's figures."""
+    recognised without reading its HTML. Photo captions and credits reach the body's figures.
+
+    The fingerprint is remembered on the article with its body key: a build that reuses the saved
+    site model (only bodies changed, see build/delta.py) recomputes it for the changed bodies only."""
     key = getattr(a.body, "key", None)
+    if isinstance(key, str):
+        memo = a.__dict__.get("_search_fp")
+        if memo is not None and memo[0] == key:
+            return memo[1]
     parts = (a.url, a.title, a.summary, "\x1e".join(t.name for t in a.tags), a.section.key if a.section else "",
              a.layout, a.date.isoformat() if a.date else "",
              "\x1e".join(f"{p.caption}\x1d{p.credit or ''}" for p in a.photos),
              "key:" + key if isinstance(key, str) else "html:" + str(a.body))
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    fp = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    if isinstance(key, str):
+        a.__dict__["_search_fp"] = (key, fp)
+    return fp
 
 
 class _Cache:
