@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
 VENV = REPO / "bench" / ".venv-compare"
 sys.path.insert(0, str(REPO / "bench"))
-from build_speed import edit_one, sitegen_cmd, timed  # noqa: E402  (the same measuring for every tool)
+from build_speed import edit_one, sitegen_cmd, sitegen_env, timed  # noqa: E402  (the same measuring for every tool)
 
 PELICANCONF = '''AUTHOR = "Bench"
 SITENAME = "Bench"
@@ -92,7 +92,7 @@ def corpus(n: int, flavor: str, root: Path) -> Path:
 
 
 def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs: int | None):
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = sitegen_env()
     sg, pe, hu = corpus(n, "sitegen", root), corpus(n, "pelican", root), corpus(n, "hugo", root)
     sg_out, pe_out, hu_out = out_root / f"sg-{n}", out_root / f"pe-{n}", out_root / f"hu-{n}"
     sg_cmd = sitegen_cmd(sg, sg_out, jobs)
