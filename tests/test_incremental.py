@@ -209,6 +209,37 @@ def test_a_template_change_keys_every_page_from_the_saved_model(tmp_path, trusti
     assert (result.pages, result.files) == (want.pages, want.files)
 
 
+def _files_by_inode(*roots: Path) -> dict[int, bytes]:
+    found = {}
+    for root in roots:
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                p = Path(dirpath) / name
+                found[p.stat().st_ino] = p.read_bytes()
+    return found
+
+
+def test_a_build_never_writes_into_a_file_the_published_site_holds(tmp_path, trusting):
+    """The spare tree shares inodes with the published one (files kept are hard-linked) and its
+    own files are rewritten in place: whatever a build writes, every inode the published site held
+    before it keeps its bytes (in the new site, or in the spare it became)."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    for n, kind in enumerate(["template", "body", "template", "body", "body", "template", "title"]):
+        before = _files_by_inode(out)
+        _edit(site, kind, n)
+        result = build(BuildOptions(site=site, out=out, now=NOW))
+        if kind == "template":
+            assert result.rendered == result.pages
+        spares = [p for p in (site / ".cache" / "build").glob("spare-*") if p.is_dir()]
+        assert spares
+        after = _files_by_inode(out, *spares)
+        kept = [ino for ino in before if ino in after]
+        assert len(kept) > len(before) // 2
+        assert [ino for ino in kept if after[ino] != before[ino]] == [], f"after {kind} {n}"
+
+
 @pytest.mark.parametrize("addition", [
     "Xem thêm [lịch nghỉ lễ](../thong-bao/nghi-le.md).",          # a new link: a new lookup
     "![Ảnh mới](khong-co-anh-nay.jpg)",                          # a missing photo: an error

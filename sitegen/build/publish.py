@@ -27,6 +27,28 @@ from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
 
 
+def _overwrite(path: Path, data: bytes) -> os.stat_result | None:
+    """Write data over the spare's own file at path; None when it is not there.
+
+    Only for a file the published site does not share: the two trees share an inode only where a
+    file was hard-linked from one into the other, and such a file carries the same signature in
+    both manifests. Rewriting an inode in place is several times cheaper than unlinking it and
+    creating another (a template change rewrites every page); a build that dies half-way leaves the
+    spare marked dirty, so a half-written file is never trusted."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except OSError:
+        return None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.ftruncate(fd, len(data))
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
 class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
                  spare: dict[str, Sig] | None, keep_spare: bool = True):
@@ -99,13 +121,18 @@ class Publisher:
         if sig is not None:
             return sig
         path = self._path(rel)
-        try:
-            os.unlink(path)          # never write through an inode the published site shares
-        except FileNotFoundError:
-            pass
-        with open(path, "wb") as f:
-            f.write(data)
-        st = os.stat(path)
+        held = self.held.get(rel)
+        st = None
+        if held is not None and held != self.published.get(rel):
+            st = _overwrite(path, data)
+        if st is None:
+            try:
+                os.unlink(path)      # never write through an inode the published site shares
+            except FileNotFoundError:
+                pass
+            with open(path, "wb") as f:
+                f.write(data)
+            st = os.stat(path)
         sig = (dig, st.st_size, st.st_mtime_ns)
         self.new[rel] = sig
         self.written += 1
