@@ -382,6 +382,11 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc]
 def _render(keys: Keys, site: Site, renderer: Renderer, count: int, publisher: Publisher, state: State,
             jobs: int, result: BuildResult, progress: Progress | None, bodies: dict[str, str]) -> dict[str, tuple]:
     """Render the pages whose key, or a body they printed, changed; keep the others."""
+    # Page keys print every article's digest: made once here rather than in each forked worker,
+    # and so saved with the model for the next builds.
+    for ls in site.langs:
+        for a in (*ls.articles, *ls.pages):
+            _ = a.digest
     lang_keys = {ls.lang: keys.of(renderer.shared_vars(ls.lang)) for ls in site.langs}
     job = RenderJob(renderer, keys, lang_keys, state.pages, bodies, publisher)
     done = render_site(job, count, jobs, progress)

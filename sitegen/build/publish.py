@@ -84,7 +84,8 @@ class Publisher:
         path = self.target / rel
         parent = rel.rpartition("/")[0]
         if parent and parent not in self._dirs:
-            os.makedirs(path.parent, exist_ok=True)
+            if rel not in self.held or not os.path.isdir(os.path.dirname(path)):   # the spare's own are there
+                os.makedirs(path.parent, exist_ok=True)
             self._dirs.add(parent)
         return path
 
