@@ -303,17 +303,20 @@ class BuildCache:
         except OSError:
             tmp.unlink(missing_ok=True)
 
-    def save(self, state: State, bulk: Bulk | None = None, model: Any = None) -> None:
-        """Write the state; the bulk and the model too when given (a build that did not rebuild the
-        model leaves them: the entries in them that it changed no longer match and are not used)."""
+    def save_bulk(self, bulk: Bulk) -> None:
+        """Write the bulk, by a build that made the site model again (before save(): the model saved
+        earlier goes, and the caller can let go of the bulk's entries before the pages are rendered)."""
+        if self.enabled:
+            self._write(self.path("bulk"), bulk, tree=True)
+            self.path("model").unlink(missing_ok=True)
+
+    def save(self, state: State, model: Any = None) -> None:
+        """Write the state, and the site model when given. A build that did not make the model
+        again leaves the bulk and the model: the entries it changed no longer match, and are not used."""
         if not self.enabled:
             return
-        if bulk is not None:
-            self._write(self.path("bulk"), bulk, tree=True)
         if model is not None:
             self._write(self.path("model"), (state.code, state.model_key, model))
-        elif bulk is not None:
-            self.path("model").unlink(missing_ok=True)
         self._write(self.file, state, tree=True)
 
     def close(self) -> None:

@@ -223,9 +223,14 @@ def _build(ctx: _Context) -> BuildResult:
     if not report.errors and delta.build_from_saved_model(ctx, seen, fresh, full, key):
         return result
     problem = ctx.bcache.problem
-    bulk = ctx.bcache.load_bulk()
-    if ctx.bcache.problem != problem:
-        report.warn(_shown(ctx.bcache.path("bulk"), opts.site), None, None, ctx.bcache.problem)
+    if any(s.cfg == ctx.cfg_key for s in state.seen.values()):
+        bulk = ctx.bcache.load_bulk()
+        if ctx.bcache.problem != problem:
+            report.warn(_shown(ctx.bcache.path("bulk"), opts.site), None, None, ctx.bcache.problem)
+    else:   # a new config or sitegen: no entry of the bulk cache could be used, so it is not loaded,
+        bulk = Bulk(code=code_fingerprint())
+        state.pages = {}        # and every page's and feed's key holds the config: none can match
+    state.seen, state.md_keys = {}, {}     # used up (this build's are saved at the end)
     docs, indexes, doc_entries = _documents(ctx, seen, fresh, full, bulk)
     timer.lap("load")
     now = ctx.now
@@ -252,7 +257,16 @@ def _build(ctx: _Context) -> BuildResult:
                       _credit_labels(chain, cfg), media, ctx.cfg_key)
         items, md_entries = _bodies(job, published, doc_entries, full, bulk, ctx.bcache, ctx.jobs, report, result)
         full.clear()                    # the bodies' text: the HTML is in the store now
+        del bulk                        # what the last build kept: used up
         del fresh, seen
+        # What the next build needs of every file and body is final now: saved before the pages are
+        # rendered, so that the render workers do not inherit it (a build that fails from here on
+        # leaves entries that the next one checks like any other).
+        new_seen = {rel: e.seen for rel, e in doc_entries.items()}
+        new_md_keys = {rel: _md_key(e) for rel, e in md_entries.items()}
+        body_keys = {rel: e.key for rel, e in md_entries.items()}
+        ctx.bcache.save_bulk(Bulk(code_fingerprint(), doc_entries, md_entries, ctx.started))
+        del doc_entries, md_entries
         timer.lap("markdown")
         carried = len(report.items)
         media.process(report)           # image errors are content errors: nothing is written yet
@@ -272,7 +286,7 @@ def _build(ctx: _Context) -> BuildResult:
         try:
             result.pages = len(outputs.html_urls) + outputs.other_pages
             pages = _render(ctx.keys, site, renderer, result.pages, publisher,
-                            state, ctx.jobs, result, ctx.progress, {rel: e.key for rel, e in md_entries.items()})
+                            state, ctx.jobs, result, ctx.progress, body_keys)
             timer.lap("render")
             pages.update(_write_outputs(site, outputs, publisher, ctx.feed_keys, state,
                                         cfg.cache_dir if ctx.bcache.enabled else None, ctx.jobs))
@@ -298,19 +312,17 @@ def _build(ctx: _Context) -> BuildResult:
     result.written = publisher.written
     result.files = len(new_published)
     del renderer, outputs, items, docs, published   # room for saving the cache
-    state.seen = {rel: e.seen for rel, e in doc_entries.items()}
-    state.md_keys = {rel: _md_key(e) for rel, e in md_entries.items()}
+    state.seen, state.md_keys = new_seen, new_md_keys
     state.pages, state.published, state.spare, state.started = pages, new_published, spare, ctx.started
     state.model_key = model_key(ctx.model_base, ctx.inputs.assets, state.seen)
     state.base = ctx.base
     state.due, state.now = due, now
     state.summary = {k: getattr(result, k) for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due")}
     state.other_warnings = other_warnings
-    bulk.docs, bulk.md, bulk.started = doc_entries, md_entries, ctx.started
     racy = ctx.inputs.assets_newest >= ctx.started - quick.RACY_NS    # files whose stat cannot vouch for them
-    ctx.bcache.save(state, bulk, None if racy else (site, job.md_urls, job.files, images))
-    ctx.bcache.html.prune({e.key for e in md_entries.values()})
-    keep_until_exit(state, bulk, site, job, images, pages)
+    ctx.bcache.save(state, None if racy else (site, job.md_urls, job.files, images))
+    ctx.bcache.html.prune(set(body_keys.values()))
+    keep_until_exit(state, site, job, images, pages)
     timer.lap("write")
     return result
 
