@@ -28,18 +28,21 @@ Sig = tuple[str, int, int]   # digest, size, mtime_ns
 
 
 def _overwrite(path: Path, data: bytes) -> os.stat_result | None:
-    """Write data over the spare's own file at path; None when it is not there.
+    """Write data over the spare's own file at path; None when it is not there, or not its own.
 
     Only for a file the published site does not share: the two trees share an inode only where a
     file was hard-linked from one into the other, and such a file carries the same signature in
-    both manifests. Rewriting an inode in place is several times cheaper than unlinking it and
-    creating another (a template change rewrites every page); a build that dies half-way leaves the
-    spare marked dirty, so a half-written file is never trusted."""
+    both manifests (and has more than one link, checked here too; a symbolic link is not followed).
+    Rewriting an inode in place is several times cheaper than unlinking it and creating another (a
+    template change rewrites every page); a build that dies half-way leaves the spare marked dirty,
+    so a half-written file is never trusted."""
     try:
-        fd = os.open(path, os.O_WRONLY)
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
     except OSError:
         return None
     try:
+        if os.fstat(fd).st_nlink != 1:
+            return None
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
