@@ -101,6 +101,17 @@ def _start() -> None:
     gc.enable()
 
 
+def _trim_heap() -> None:
+    """Give the memory the C allocator holds free back to the system before forking: a worker's
+    resident size counts every page it inherits (25-30 MiB after a full build at 10,000 articles
+    has dropped the last build's state). glibc only; elsewhere nothing happens."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]], count: int, jobs: int,
             publisher: Publisher, progress: Callable[[int, int], None] | None = None,
             min_parallel: int = MIN_PARALLEL) -> list[Page]:
@@ -117,6 +128,7 @@ def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]
                     progress(n, count)
         return pages
     ctx = multiprocessing.get_context("fork")
+    _trim_heap()
     _TASK, _DONE = (items, handle), ctx.Value("l", 0)
     try:
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
