@@ -28,7 +28,7 @@ from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated
 from sitegen.build.publish import Publisher, file_digest
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
-from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped
+from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.theme import theme_chain
@@ -320,6 +320,7 @@ def _build(ctx: _Context) -> BuildResult:
     state.summary = {k: getattr(result, k) for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due")}
     state.other_warnings = other_warnings
     racy = ctx.inputs.assets_newest >= ctx.started - quick.RACY_NS    # files whose stat cannot vouch for them
+    trim_heap()
     ctx.bcache.save(state, None if racy else (site, job.md_urls, job.files, images))
     ctx.bcache.html.prune(set(body_keys.values()))
     keep_until_exit(state, site, job, images, pages)

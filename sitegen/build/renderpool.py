@@ -101,10 +101,11 @@ def _start() -> None:
     gc.enable()
 
 
-def _trim_heap() -> None:
-    """Give the memory the C allocator holds free back to the system before forking: a worker's
-    resident size counts every page it inherits (25-30 MiB after a full build at 10,000 articles
-    has dropped the last build's state). glibc only; elsewhere nothing happens."""
+def trim_heap() -> None:
+    """Give the memory the C allocator holds free back to the system: before forking, since a
+    worker's resident size counts every page it inherits (25-30 MiB after a full build at 10,000
+    articles has dropped the last build's state), and before the build pickles its cache, which
+    takes memory of its own. glibc only; elsewhere nothing happens."""
     try:
         import ctypes
         ctypes.CDLL(None).malloc_trim(0)
@@ -128,7 +129,7 @@ def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]
                     progress(n, count)
         return pages
     ctx = multiprocessing.get_context("fork")
-    _trim_heap()
+    trim_heap()
     _TASK, _DONE = (items, handle), ctx.Value("l", 0)
     try:
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
@@ -167,4 +168,4 @@ def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher)
     return done
 
 
-__all__ = ["render_site", "render_routes", "striped", "Job", "Page", "RenderError"]
+__all__ = ["render_site", "render_routes", "striped", "trim_heap", "Job", "Page", "RenderError"]
