@@ -53,7 +53,6 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     saved = ctx.bcache.load_model(key)
     if saved is None:
         return False
-    keep_until_exit(saved)
     site, md_urls, files, images = saved
     articles = {a.rel: a for ls in site.langs for a in (*ls.articles, *ls.pages)}
     md_keys = dict(state.md_keys)
@@ -114,7 +113,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     state.seen, state.md_keys, state.pages, state.base = seen, md_keys, pages, ctx.base
     state.published, state.spare, state.started = published, spare, ctx.started
     ctx.bcache.save(state)
-    keep_until_exit(state, renderer, articles)
+    keep_until_exit(state, renderer, saved)    # not before: a build that falls back frees the model
     ctx.timer.lap("write")
     return True
 
