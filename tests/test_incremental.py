@@ -303,6 +303,29 @@ def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
     assert snapshot(out) == snapshot(clean) != want
 
 
+def test_a_damaged_site_model_is_discarded_with_a_warning(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    models = list((site / ".cache/build").glob("model-*.pickle"))
+    assert models
+    for model in models:
+        model.write_bytes(model.read_bytes()[:300])
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nThêm một câu.\n")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert not result.model_reused
+    assert [w.path for w in result.warnings if "damaged" in w.message] == [
+        (site / ".cache/build" / models[0].name).relative_to(site).as_posix()]
+    clean = tmp_path / "clean"
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert snapshot(out) == snapshot(clean)
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nVà một câu nữa.\n")
+    again = build(BuildOptions(site=site, out=out, now=NOW))     # the model was saved again
+    assert again.model_reused and not any("damaged" in w.message for w in again.warnings)
+
+
 def test_no_cache_reads_and_writes_no_build_cache(tmp_path):
     site = copy_site("basic", tmp_path)
     build(BuildOptions(site=site, out=tmp_path / "public", now=NOW, cache=False))

@@ -265,14 +265,18 @@ class BuildCache:
         return bulk if bulk is not None and bulk.code == fresh.code else fresh
 
     def load_model(self, key: str) -> Any:
-        """The site model saved under key, or None."""
+        """The site model saved under key, or None (missing or stale; damaged: with self.problem)."""
         if not self.enabled or not key:
             return None
         try:
             found = self._read(self.path("model"), tuple)
-        except ValueError:
+            if found is not None and len(found) != 3:
+                raise ValueError("not a sitegen build cache")
+        except ValueError as exc:
+            self.problem = (f"the build cache {self.path('model')} is damaged ({exc}); "
+                            "it was discarded and the site model made again")
             return None
-        if found is None or len(found) != 3 or found[0] != code_fingerprint() or found[1] != key:
+        if found is None or found[0] != code_fingerprint() or found[1] != key:
             return None
         return found[2]
 

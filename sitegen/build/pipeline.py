@@ -220,13 +220,13 @@ def _build(ctx: _Context) -> BuildResult:
                              report, ctx.jobs)
     key = model_key(ctx.model_base, ctx.inputs.assets, seen)
     timer.lap("load")
+    problem = ctx.bcache.problem
     if not report.errors and delta.build_from_saved_model(ctx, seen, fresh, full, key):
         return result
-    problem = ctx.bcache.problem
+    problem = _warn_if_damaged(ctx, problem, "model")
     if any(s.cfg == ctx.cfg_key for s in state.seen.values()):
         bulk = ctx.bcache.load_bulk()
-        if ctx.bcache.problem != problem:
-            report.warn(_shown(ctx.bcache.path("bulk"), opts.site), None, None, ctx.bcache.problem)
+        _warn_if_damaged(ctx, problem, "bulk")
     else:   # a new config or sitegen: no entry of the bulk cache could be used, so it is not loaded,
         bulk = Bulk(code=code_fingerprint())
         state.pages = {}        # and every page's and feed's key holds the config: none can match
@@ -326,6 +326,14 @@ def _build(ctx: _Context) -> BuildResult:
     keep_until_exit(state, site, job, images, pages)
     timer.lap("write")
     return result
+
+
+def _warn_if_damaged(ctx: _Context, before: str | None, kind: str) -> str | None:
+    """Warn when loading the cache's `kind` file found it damaged (bcache.problem moved on from
+    `before`); returns the problem as it stands now."""
+    if ctx.bcache.problem != before:
+        ctx.report.warn(_shown(ctx.bcache.path(kind), ctx.opts.site), None, None, ctx.bcache.problem)
+    return ctx.bcache.problem
 
 
 def _shown(path: Path, site: Path) -> str:
