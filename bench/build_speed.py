@@ -12,6 +12,7 @@ Scenarios, each run --runs times, medians printed:
   clean      no build cache, no output (the image cache is kept: photos are not what this measures)
   noop       nothing changed since the last build
   edit-one   one sentence appended to one article's body (another article each run)
+  1st-edit   the same, right after a clean build (whose publish left no spare copy of the site)
   template   one theme template changed (a comment appended to a site-level copy of base.html)
 """
 from __future__ import annotations
@@ -111,6 +112,13 @@ def bench(n: int, root: Path, out_root: Path, runs: int, jobs: int | None) -> li
 
     run_build(site, out, jobs)            # warm the image cache and the OS file cache
     rows = [scenario("clean", site, out, runs, jobs, clean)]
+
+    def after_clean(i):                   # a clean build, not measured, then one article edited
+        clean(i)
+        run_build(site, out, jobs)
+        edit_one(site, 1000 + i)
+
+    rows.append(scenario("1st-edit", site, out, runs, jobs, after_clean))
     run_build(site, out, jobs)
     time.sleep(2.5)                       # files changed < 2 s before a build are re-read on purpose
     run_build(site, out, jobs)

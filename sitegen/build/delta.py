@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 from sitegen.build import quick
 from sitegen.build.bodies import BodyJob
 from sitegen.build.cache import keep_until_exit
-from sitegen.build.publish import Publisher
 from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.content.markup import MarkdownRenderer
 from sitegen.content.schema import Document
@@ -118,12 +117,6 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     return True
 
 
-def _publisher(ctx: _Context) -> Publisher:
-    from sitegen.build import pipeline as p
-    state = ctx.state
-    return Publisher(ctx.opts.out, p._spare_dir(ctx.cfg, ctx.opts.out, ctx.bcache), state.published, state.spare)
-
-
 def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     """Render the pages that printed a changed body and the search index; keep every other file."""
     state = ctx.state
@@ -133,7 +126,7 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     if routes is None:
         return None                  # a feed, or another file, printed a changed body
     ctx.timer.lap("model")
-    publisher = _publisher(ctx)
+    publisher = ctx.publisher()
     try:
         done = render_routes(renderer, routes, publisher)
         ctx.timer.lap("render")
@@ -170,7 +163,7 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
     if report.errors:
         return None
     ctx.timer.lap("model")
-    publisher = _publisher(ctx)
+    publisher = ctx.publisher()
     scratch = dataclasses.replace(ctx.result)
     try:
         count = len(outputs.html_urls) + outputs.other_pages

@@ -26,6 +26,7 @@ from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_finger
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated
 from sitegen.build.publish import Publisher, file_digest
+from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
 from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
@@ -132,6 +133,10 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         bcache.close()
         return result
     noop.forget()
+    # No spare to publish through (the build after a clean one): children link it up meanwhile.
+    setup = SpareSetUp.start(opts.out, spare := _spare_dir(cfg, opts.out, bcache),
+                             spare.with_name(spare.name + ".dirty"), min(jobs - 1, 2)) \
+        if bcache.enabled and jobs > 1 else None
     state = bcache.load()
     if bcache.problem:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
@@ -140,10 +145,12 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
     ctx = _Context(opts, cfg, chain, cfg_key, keys, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((keys.base, ident))), model_base,
-                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))))
+                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), setup)
     try:
         _build(ctx)
     finally:
+        if ctx.spare_setup is not None:      # the build stopped before publishing: reap the children
+            ctx.spare_setup.wait()
         bcache.close()
     noop.record(inputs.fingerprint, started, opts.out, result.next_due,
                  {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
@@ -173,6 +180,12 @@ class _Context:
     base: str                 # theme, config, code, counter snapshot and build options
     model_base: str           # what of those the site model depends on: all but the theme's templates
     feed_keys: Keys           # feeds are made without the theme: their keys leave it out
+    spare_setup: SpareSetUp | None = None    # for the first Publisher of the build (see spare.py)
+
+    def publisher(self) -> Publisher:
+        setup, self.spare_setup = self.spare_setup, None
+        return Publisher(self.opts.out, _spare_dir(self.cfg, self.opts.out, self.bcache), self.state.published,
+                         self.state.spare, keep_spare=self.bcache.enabled, setup=setup)
 
 
 def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
@@ -281,8 +294,7 @@ def _build(ctx: _Context) -> BuildResult:
         report.check()
         timer.lap("model")
         result.warnings = report.warnings
-        publisher = Publisher(opts.out, _spare_dir(cfg, opts.out, ctx.bcache), state.published, state.spare,
-                              keep_spare=ctx.bcache.enabled)
+        publisher = ctx.publisher()
         try:
             result.pages = len(outputs.html_urls) + outputs.other_pages
             pages = _render(ctx.keys, site, renderer, result.pages, publisher,

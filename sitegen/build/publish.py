@@ -22,6 +22,7 @@ import shutil
 from pathlib import Path
 
 from sitegen.build.cache import digest
+from sitegen.build.spare import SpareSetUp
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
@@ -54,12 +55,23 @@ def _overwrite(path: Path, data: bytes) -> os.stat_result | None:
 
 class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
-                 spare: dict[str, Sig] | None, keep_spare: bool = True):
+                 spare: dict[str, Sig] | None, keep_spare: bool = True, setup: SpareSetUp | None = None):
         self.out = out
         self.keep_spare = keep_spare
         self.published = dict(published or {}) if (out / MARKER).is_file() else {}
         self.dirty = spare_dir.with_name(spare_dir.name + ".dirty")
-        if keep_spare and spare is not None and spare_dir.is_dir() and not self.dirty.exists():
+        linked = setup.wait() if setup is not None else None
+        if keep_spare and linked is not None and setup.spare == spare_dir:   # made afresh (spare.py)
+            self.target = spare_dir
+            self.held = {rel: self.published[rel] for rel in linked if rel in self.published}
+            strays = linked - self.held.keys()       # not in the manifest: not published again
+            for rel in strays:
+                try:
+                    os.unlink(spare_dir / rel)
+                except OSError:
+                    pass
+            _remove_empty_dirs(spare_dir, strays)
+        elif keep_spare and spare is not None and spare_dir.is_dir() and not self.dirty.exists():
             self.target = spare_dir
             self.held = dict(spare)
         else:

@@ -1,0 +1,138 @@
+"""Set up the spare copy of the site (see publish.py) in forked children while the build goes on.
+
+A build publishes by bringing the spare up to date and swapping it in. When there is no usable
+spare — the first build after a clean one, or after a build that died half-way — every file of the
+published site must first be hard-linked into a fresh one: a folder and a link per page, ~0.35 s of
+system time at 10,000 articles on tmpfs and 1–3 s on an ext4 disk. Done file by file as the build
+publishes, that time came on top of an edit build's second; here it is done at the start of the
+build by forked children (no GIL between them and the build), which walk the published folder with
+directory descriptors and link every regular file. The Publisher waits for them before it touches
+the spare, and takes from them exactly which files were linked.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import zlib
+from pathlib import Path
+
+from sitegen.build.writer import MARKER
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _link_tree(src: Path, dst: Path, part: int, parts: int) -> list[str]:
+    """Hard-link the regular files under src into dst, making its folders; with parts > 1 only
+    this part's share: the second-level folders whose name hashes to part (and, for part 0, the
+    files above them). Returns the paths linked, relative to src."""
+    done: list[str] = []
+
+    def visit(sfd: int, dfd: int, prefix: str, depth: int) -> None:
+        with os.scandir(sfd) as it:
+            entries = list(it)
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                rel = prefix + e.name
+                if depth == 1 and parts > 1 and zlib.crc32(rel.encode("utf-8", "surrogateescape")) % parts != part:
+                    continue
+                try:
+                    os.mkdir(e.name, dir_fd=dfd)
+                except FileExistsError:          # a first-level folder: every part makes it
+                    pass
+                s2 = os.open(e.name, _DIR_FLAGS, dir_fd=sfd)
+                try:
+                    d2 = os.open(e.name, _DIR_FLAGS, dir_fd=dfd)
+                    try:
+                        visit(s2, d2, rel + "/", depth + 1)
+                    finally:
+                        os.close(d2)
+                finally:
+                    os.close(s2)
+            elif e.is_file(follow_symlinks=False) and (depth > 1 or part == 0):
+                os.link(e.name, e.name, src_dir_fd=sfd, dst_dir_fd=dfd, follow_symlinks=False)
+                done.append(prefix + e.name)
+
+    sfd = os.open(src, _DIR_FLAGS)
+    try:
+        dfd = os.open(dst, _DIR_FLAGS)
+        try:
+            visit(sfd, dfd, "", 0)
+        finally:
+            os.close(dfd)
+    finally:
+        os.close(sfd)
+    return done
+
+
+class SpareSetUp:
+    """Children linking the published folder `out` into a fresh `spare` (see the module's docstring)."""
+
+    def __init__(self, out: Path, spare: Path, children: list[tuple[int, int]]):
+        self.out, self.spare = out, spare
+        self._children = children            # (pid, read end of its pipe)
+
+    @classmethod
+    def start(cls, out: Path, spare: Path, dirty: Path, parts: int) -> SpareSetUp | None:
+        """Start the set-up when the spare must be made afresh (missing or marked dirty) and the
+        published folder exists; None when there is nothing to do or no fork here. The spare is
+        marked dirty first: a build that dies before the Publisher has taken it leaves it untrusted."""
+        if (not hasattr(os, "fork") or parts < 1 or not (out / MARKER).is_file()
+                or (spare.is_dir() and not dirty.exists())):
+            return None
+        trash = spare.with_name(f"{spare.name}.old-{os.getpid()}")
+        try:
+            dirty.touch()
+            if spare.exists():
+                os.rename(spare, trash)      # removed by the first child, once it has linked its part
+            spare.mkdir(parents=True)
+        except OSError:
+            return None
+        children = []
+        for part in range(parts):
+            r, w = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:              # the parts not started are linked as the build publishes
+                os.close(r)
+                os.close(w)
+                break
+            if pid == 0:                 # the child: link, report, leave without running any cleanup
+                code = 1
+                try:
+                    os.close(r)
+                    data = "\n".join(_link_tree(out, spare, part, parts)).encode("utf-8", "surrogateescape")
+                    if part == 0 and os.path.lexists(trash) and os.fork() == 0:
+                        os.close(w)                  # an orphan nobody waits for, the pipe neither
+                        shutil.rmtree(trash, ignore_errors=True)
+                        os._exit(0)
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(w, view):]
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(w)
+            children.append((pid, r))
+        return cls(out, spare, children)
+
+    def wait(self) -> set[str] | None:
+        """The files now linked into the spare (paths relative to it), or None when a child failed
+        (the spare is then to be made afresh). Called once; later calls give None."""
+        linked: set[str] | None = set()
+        children, self._children = self._children, []
+        for pid, r in children:
+            chunks = []
+            with os.fdopen(r, "rb") as f:
+                while chunk := f.read(1 << 16):
+                    chunks.append(chunk)
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                linked = None
+            elif linked is not None:
+                data = b"".join(chunks)
+                if data:
+                    linked.update(data.decode("utf-8", "surrogateescape").split("\n"))
+        return linked if children else None
+
+
+__all__ = ["SpareSetUp"]

@@ -1,0 +1,196 @@
+"""The spare copy of the site is set up by forked children when a build has none (sitegen/build/spare.py):
+the build after a clean one, or after one that died half-way. Whatever the children find in the
+published folder, the site published through the spare is byte-identical to a clean build's, and
+the files kept are the published site's own inodes."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import quick, spare
+from sitegen.build.pipeline import BuildOptions, build
+from sitegen.errors import BuildFailed
+from sitetest import NOW, copy_site, snapshot
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    monkeypatch.setattr(quick, "RACY_NS", 0)     # see test_incremental.py
+
+
+@pytest.fixture
+def waits(monkeypatch) -> list:
+    """What every SpareSetUp.wait() of the builds returned."""
+    seen: list = []
+    original = spare.SpareSetUp.wait
+
+    def wait(self):
+        got = original(self)
+        seen.append(got)
+        return got
+    monkeypatch.setattr(spare.SpareSetUp, "wait", wait)
+    return seen
+
+
+def _tree(root: Path) -> dict[str, int]:
+    """Every regular file under root: relative path → inode."""
+    found = {}
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            p = Path(dirpath) / name
+            if p.is_file() and not p.is_symlink():
+                found[p.relative_to(root).as_posix()] = p.stat().st_ino
+    return found
+
+
+def _spare_dirs(site: Path) -> list[Path]:
+    return [p for p in (site / ".cache" / "build").glob("spare-*") if p.is_dir() and "." not in p.name]
+
+
+def _edit_body(site: Path, n: int) -> None:
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write(f"\nĐoạn {n}: lớp tập huấn về lưu trữ điện tử.\n")
+
+
+def _build(site: Path, out: Path, jobs: int = 2, cache: bool = True):
+    return build(BuildOptions(site=site, out=out, now=NOW, jobs=jobs, cache=cache))
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_linking_a_tree_in_parts_links_every_regular_file_once(tmp_path, parts):
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    files = ["index.html", "a/index.html", "a/b/c/index.html", "a/b/d.xml", "e/f/g/h.html",
+             "e/f/i.html", "j/k/index.html", "l/m/n/o/p.txt", "tên/việt/index.html"]
+    for rel in files:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(rel, "utf-8")
+    (src / "link.html").symlink_to(src / "index.html")         # not sitegen's: not linked
+    (src / "empty" / "dir").mkdir(parents=True)
+    dst.mkdir()
+    linked = [rel for part in range(parts) for rel in spare._link_tree(src, dst, part, parts)]
+    assert sorted(linked) == sorted(files)
+    assert _tree(dst) == {rel: (src / rel).stat().st_ino for rel in files}
+
+
+def test_the_build_after_a_clean_one_links_the_published_site_into_the_spare(tmp_path, trusting, waits):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    assert waits == [] and _spare_dirs(site) == []          # nothing to link from yet
+    before = _tree(out)
+    _edit_body(site, 1)
+    result = _build(site, out)
+    assert len(waits) == 1 and waits[0] == set(before)      # every published file was linked
+    assert result.model_reused and result.rendered == 1
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+    after = _tree(out)
+    kept = [rel for rel in after if not rel.startswith("search/") and after[rel] == before.get(rel)]
+    assert len(kept) == len(after) - 1 - sum(rel.startswith("search/") for rel in after)
+    # The site swapped out is the spare now, and the next build finds it ready: no children.
+    _edit_body(site, 2)
+    _build(site, out)
+    assert len(waits) == 1
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_files_put_into_the_published_folder_by_hand_are_not_linked_into_the_new_site(tmp_path, trusting, waits):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    (out / "stray.html").write_text("not sitegen's", "utf-8")
+    (out / "tin-tuc" / "extra").mkdir()
+    (out / "tin-tuc" / "extra" / "index.html").write_text("nor this", "utf-8")
+    _edit_body(site, 1)
+    result = _build(site, out)
+    assert result.model_reused and result.rendered == 1
+    assert waits and waits[0] is not None and {"stray.html", "tin-tuc/extra/index.html"} <= waits[0]
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+    assert not (out / "tin-tuc" / "extra").exists()
+
+
+def test_a_file_taken_from_the_published_folder_by_hand_is_made_again(tmp_path, trusting, waits):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    gone = next(rel for rel in sorted(_tree(out)) if rel.startswith("thong-bao/") and rel.endswith("index.html"))
+    (out / gone).unlink()
+    _edit_body(site, 1)
+    _build(site, out)
+    assert waits and waits[0] is not None and gone not in waits[0]
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+    assert (out / gone).is_file()
+
+
+def test_a_dirty_spare_is_set_aside_and_linked_again(tmp_path, trusting, waits):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    _edit_body(site, 1)
+    _build(site, out)
+    [spare_dir] = _spare_dirs(site)
+    (spare_dir / "half-written.html").write_text("<html", "utf-8")      # a build died here
+    spare_dir.with_name(spare_dir.name + ".dirty").touch()
+    _edit_body(site, 2)
+    _build(site, out)
+    assert len(waits) == 2 and waits[1] is not None
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+    assert not spare_dir.with_name(spare_dir.name + ".dirty").exists()
+    assert not (spare_dir / "half-written.html").exists()
+    for _ in range(100):      # the old spare is removed by an orphaned grandchild
+        if not list(spare_dir.parent.glob(spare_dir.name + ".old-*")):
+            break
+        time.sleep(0.05)
+    assert not list(spare_dir.parent.glob(spare_dir.name + ".old-*"))
+
+
+def test_a_failing_child_leaves_the_spare_to_be_made_as_the_build_publishes(tmp_path, trusting, waits, monkeypatch):
+    def broken(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(spare, "_link_tree", broken)
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    _edit_body(site, 1)
+    _build(site, out)
+    assert waits == [None]
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_a_build_that_fails_reaps_its_children_and_leaves_the_site(tmp_path, trusting, waits):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    before = snapshot(out)
+    (site / "content/tin-tuc/hong.md").write_text("---\ntitle: [không đóng\n---\nThân bài.\n", "utf-8")
+    with pytest.raises(BuildFailed):
+        _build(site, out)
+    assert len(waits) == 1                   # waited for, though nothing was published
+    assert snapshot(out) == before
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)           # no child left behind
+    (site / "content/tin-tuc/hong.md").unlink()
+    _edit_body(site, 1)
+    _build(site, out)
+    clean = tmp_path / "clean"
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_one_job_sets_no_children_to_work(tmp_path, trusting, waits):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out, jobs=1)
+    _edit_body(site, 1)
+    _build(site, out, jobs=1)
+    assert waits == []
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
