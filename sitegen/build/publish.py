@@ -28,7 +28,16 @@ from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
 
 
-def _overwrite(path: Path, data: bytes) -> os.stat_result | None:
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _overwrite(path: str, data: bytes) -> os.stat_result | None:
     """Write data over the spare's own file at path; None when it is not there, or not its own.
 
     Only for a file the published site does not share: the two trees share an inode only where a
@@ -44,9 +53,7 @@ def _overwrite(path: Path, data: bytes) -> os.stat_result | None:
     try:
         if os.fstat(fd).st_nlink != 1:
             return None
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all(fd, data)
         os.ftruncate(fd, len(data))
         return os.fstat(fd)
     finally:
@@ -82,6 +89,8 @@ class Publisher:
         self.target.mkdir(parents=True, exist_ok=True)
         if keep_spare:
             self.dirty.touch()
+        self._root = os.fspath(self.target) + "/"
+        self._out_root = os.fspath(out) + "/"
         self._dirs: set[str] = set()
         self.new: dict[str, Sig] = {}
         self.written = 0
@@ -95,14 +104,20 @@ class Publisher:
         sig = self.published.get(rel)
         return sig is not None and sig[0] == dig
 
-    def _path(self, rel: str) -> Path:
-        path = self.target / rel
+    def _path(self, rel: str) -> str:
+        """Where rel goes in the spare (a str: this runs for every file of every build). Its folder
+        is made unless the spare holds rel already (if it was removed since, the caller's write
+        fails and _parent makes it then)."""
+        path = self._root + rel
         parent = rel.rpartition("/")[0]
         if parent and parent not in self._dirs:
-            if rel not in self.held or not os.path.isdir(os.path.dirname(path)):   # the spare's own are there
-                os.makedirs(path.parent, exist_ok=True)
+            if rel not in self.held:
+                os.makedirs(self._root + parent, exist_ok=True)
             self._dirs.add(parent)
         return path
+
+    def _parent(self, rel: str) -> None:
+        os.makedirs(self._root + rel.rpartition("/")[0], exist_ok=True)
 
     def _reuse(self, rel: str, dig: str) -> Sig | None:
         """Place rel without writing when the published site or the spare already holds dig."""
@@ -115,9 +130,12 @@ class Publisher:
                 except FileNotFoundError:
                     pass
                 try:
-                    os.link(self.out / rel, path)
-                except FileNotFoundError:   # removed from the published site by hand: write it again
-                    return None
+                    os.link(self._out_root + rel, path)
+                except FileNotFoundError:
+                    if not os.path.exists(self._out_root + rel):
+                        return None     # removed from the published site by hand: write it again
+                    self._parent(rel)
+                    os.link(self._out_root + rel, path)
                 self.linked += 1
             self.new[rel] = pub
             return pub
@@ -142,17 +160,35 @@ class Publisher:
         if held is not None and held != self.published.get(rel):
             st = _overwrite(path, data)
         if st is None:
-            try:
-                os.unlink(path)      # never write through an inode the published site shares
-            except FileNotFoundError:
-                pass
-            with open(path, "wb") as f:
-                f.write(data)
-            st = os.stat(path)
+            st = self._create(rel, path, data)
         sig = (dig, st.st_size, st.st_mtime_ns)
         self.new[rel] = sig
         self.written += 1
         return sig
+
+    def _create(self, rel: str, path: str, data: bytes) -> os.stat_result:
+        """Write data into a new inode at path: a file there is unlinked first, never written
+        through (the published site may share it)."""
+        for _ in range(3):
+            try:
+                fd = os.open(path, _CREATE, 0o666)
+            except FileExistsError:
+                os.unlink(path)
+                continue
+            except FileNotFoundError:
+                self._parent(rel)
+                continue
+            try:
+                _write_all(fd, data)
+                return os.fstat(fd)
+            finally:
+                os.close(fd)
+        fd = os.open(path, _CREATE, 0o666)   # raises what stands in the way
+        try:
+            _write_all(fd, data)
+            return os.fstat(fd)
+        finally:
+            os.close(fd)
 
     def put_copy(self, rel: str, src: Path, dig: str) -> Sig:
         """Publish a file (static, theme, photo); dig names its content (see file_digest)."""
@@ -164,7 +200,13 @@ class Publisher:
             os.unlink(path)
         except FileNotFoundError:
             pass
-        shutil.copyfile(src, path)
+        try:
+            shutil.copyfile(src, path)
+        except FileNotFoundError:
+            if not src.exists():
+                raise
+            self._parent(rel)
+            shutil.copyfile(src, path)
         st = os.stat(path)
         sig = (dig, st.st_size, st.st_mtime_ns)
         self.new[rel] = sig
