@@ -5,6 +5,7 @@ the files kept are the published site's own inodes."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -191,6 +192,19 @@ def test_one_job_sets_no_children_to_work(tmp_path, trusting, waits):
     _build(site, out, jobs=1)
     _edit_body(site, 1)
     _build(site, out, jobs=1)
+    assert waits == []
+    _build(site, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_without_a_saved_state_no_children_are_set_to_work(tmp_path, trusting, waits):
+    """The manifest of the published folder is in the state: without it, nothing could be trusted."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    shutil.rmtree(site / ".cache" / "build")
+    _edit_body(site, 1)
+    _build(site, out)
     assert waits == []
     _build(site, clean, cache=False)
     assert snapshot(out) == snapshot(clean)

@@ -134,9 +134,10 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         return result
     noop.forget()
     # No spare to publish through (the build after a clean one): children link it up meanwhile.
+    # Not without a saved state: the manifest of the published folder is in it.
     setup = SpareSetUp.start(opts.out, spare := _spare_dir(cfg, opts.out, bcache),
                              spare.with_name(spare.name + ".dirty"), min(jobs - 1, 2)) \
-        if bcache.enabled and jobs > 1 else None
+        if bcache.enabled and jobs > 1 and bcache.file.exists() else None
     state = bcache.load()
     if bcache.problem:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
