@@ -325,6 +325,18 @@ def test_template_syntax_error_leaves_the_published_site_as_it_was(published, cl
     _assert_untouched(out, before)
 
 
+def test_a_broken_template_no_page_uses_does_not_fail_the_build(site_copy, builder):
+    """Every template is loaded before the pages render (so forked workers share them); one that
+    does not compile and that no page uses is no error, as it was when templates loaded lazily."""
+    site = site_copy("basic")
+    unused = site / "themes/moha/templates/partials/unused.html"
+    unused.parent.mkdir(parents=True)
+    unused.write_text("{% if %}\n", "utf-8")
+    (unused.parent / "notes.bin").write_bytes(b"\xff\xfe not UTF-8 \x00")
+    built = builder(site)
+    assert built.exists("/gioi-thieu/")
+
+
 def test_site_template_overrides_the_builtin_theme(site_copy, builder):
     site = site_copy("basic")
     override = site / "themes/moha/templates/page.html"

@@ -82,13 +82,11 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     ctx.timer.lap("markdown")
     renderer = Renderer(site, ctx.chain)
     if state.base == ctx.base:
-        compiled = getattr(getattr(renderer, "_bytecode", None), "code", None)   # Jinja's, in memory
-        known = ctx.bcache.compiled_templates() if isinstance(compiled, dict) else {}
-        if known:
-            compiled.update(known)
+        known = ctx.bcache.compiled_templates()      # a few pages: the rest are not loaded
+        renderer.compiled.update(known)
         done = _bodies_only(ctx, site, renderer, md_keys)
-        if isinstance(compiled, dict) and compiled.keys() - known.keys():
-            ctx.bcache.save_compiled_templates(compiled)
+        if renderer.compiled.keys() - known.keys():
+            ctx.bcache.save_compiled_templates(renderer.compiled)
     else:
         done = _every_page(ctx, site, renderer, md_keys, files, images)
     if done is None:
@@ -168,7 +166,7 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
     try:
         count = len(outputs.html_urls) + outputs.other_pages
         pages = p._render(ctx.keys, site, renderer, count, publisher, ctx.state, ctx.jobs, scratch,
-                          ctx.progress, {rel: k.key for rel, k in md_keys.items()})
+                          ctx.progress, {rel: k.key for rel, k in md_keys.items()}, ctx.bcache)
         ctx.timer.lap("render")
         pages.update(p._write_outputs(site, outputs, publisher, ctx.feed_keys, ctx.state, ctx.cfg.cache_dir,
                                       ctx.jobs))

@@ -299,7 +299,7 @@ def _build(ctx: _Context) -> BuildResult:
         try:
             result.pages = len(outputs.html_urls) + outputs.other_pages
             pages = _render(ctx.keys, site, renderer, result.pages, publisher,
-                            state, ctx.jobs, result, ctx.progress, body_keys)
+                            state, ctx.jobs, result, ctx.progress, body_keys, ctx.bcache)
             timer.lap("render")
             pages.update(_write_outputs(site, outputs, publisher, ctx.feed_keys, state,
                                         cfg.cache_dir if ctx.bcache.enabled else None, ctx.jobs))
@@ -414,7 +414,8 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc]
 
 
 def _render(keys: Keys, site: Site, renderer: Renderer, count: int, publisher: Publisher, state: State,
-            jobs: int, result: BuildResult, progress: Progress | None, bodies: dict[str, str]) -> dict[str, tuple]:
+            jobs: int, result: BuildResult, progress: Progress | None, bodies: dict[str, str],
+            bcache: BuildCache) -> dict[str, tuple]:
     """Render the pages whose key, or a body they printed, changed; keep the others."""
     # Page keys print every article's digest: made once here rather than in each forked worker,
     # and so saved with the model for the next builds.
@@ -422,6 +423,10 @@ def _render(keys: Keys, site: Site, renderer: Renderer, count: int, publisher: P
         for a in (*ls.articles, *ls.pages):
             _ = a.digest
     lang_keys = {ls.lang: keys.of(renderer.shared_vars(ls.lang)) for ls in site.langs}
+    known = bcache.compiled_templates()
+    renderer.warm(known)               # before the workers fork: they inherit the templates
+    if renderer.compiled.keys() - known.keys():
+        bcache.save_compiled_templates(renderer.compiled)
     job = RenderJob(renderer, keys, lang_keys, state.pages, bodies, publisher)
     done = render_site(job, count, jobs, progress)
     if progress:

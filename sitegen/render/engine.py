@@ -185,6 +185,30 @@ class Renderer:
         """The variables every page of a language sees (for page keys; `_` is the strings' job)."""
         return {k: v for k, v in self._globals[lang].items() if k != "_"}
 
+    @property
+    def compiled(self) -> dict[str, bytes]:
+        """Jinja's bytecode of every template compiled so far (each checked against its source
+        before use): saved by a build, given back to the next one."""
+        return self._bytecode.code
+
+    def warm(self, compiled: dict[str, bytes]) -> None:
+        """Load every template of the theme chain for every language now, from `compiled` where its
+        source is unchanged: render workers forked afterwards inherit them instead of each
+        compiling them again. A template that does not load is left to the page that uses it,
+        which reports it (an unused broken file in a theme does not fail a build)."""
+        self._bytecode.code.update(compiled)
+        try:
+            names = self._loader.list_templates()
+        except (OSError, TypeError):
+            return
+        for ls in self.site.langs:
+            env = self.env_for(ls.lang)
+            for name in names:
+                try:
+                    env.get_template(name)
+                except (jinja2.TemplateError, UnicodeDecodeError, OSError):
+                    pass
+
     def routes(self) -> list[Route]:
         return list(self.pages.all())
 
