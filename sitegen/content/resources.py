@@ -7,7 +7,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PIL import Image
 
 from sitegen.content.markup import LinkProblem, Resolved
 from sitegen.content.schema import Document
@@ -28,6 +27,7 @@ def image_size(path: Path, mtime_ns: int) -> tuple[int, int] | None:
     """Width and height from the file's header (Pillow reads no pixels here)."""
     if path.suffix.lower() == ".svg":
         return None
+    from PIL import Image      # here: builds that look at no image skip importing Pillow
     try:
         with Image.open(path) as im:
             return im.size

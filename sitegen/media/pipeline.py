@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen.config import SiteConfig
 from sitegen.content.text import slugify
@@ -31,8 +32,10 @@ from sitegen.errors import Report
 from sitegen.media.cache import ImageCache
 from sitegen.media.plan import URL_PREFIX, ImagePlan
 from sitegen.media.probe import ImageProblem, Probe, check_pixels, probe
-from sitegen.media.process import CacheWriteError, Done, Job, run, write_cache_file
-from sitegen.media.svg import VERSION as SVG_VERSION, sanitize_svg
+# process (Pillow) and svg (lxml) are imported where images are processed: a build that processes
+# none, like most edit builds, does not pay for importing them.
+if TYPE_CHECKING:
+    from sitegen.media.process import Done, Job
 
 CACHE_FOLDER = "images"
 
@@ -73,6 +76,7 @@ class SvgPlan:
 
 
 def svg_name(stem: str, sha: str) -> str:
+    from sitegen.media.svg import VERSION as SVG_VERSION
     key = hashlib.sha256(f"svg|{SVG_VERSION}|{sha}".encode()).hexdigest()[:12]
     return f"{stem}.{key}.svg"
 
@@ -150,6 +154,7 @@ class MediaPipeline:
             data = path.read_bytes()
         except OSError as exc:
             return ImageProblem(f"cannot be read ({exc.strerror or exc})", "check the file's permissions")
+        from sitegen.media.svg import sanitize_svg
         try:
             clean = sanitize_svg(data)
         except ImageProblem as problem:
@@ -183,6 +188,7 @@ class MediaPipeline:
         for path, plan in plans:
             missing = tuple(s for s in plan.specs.values() if not self.cache.valid(s.name))
             if missing:
+                from sitegen.media.process import Job
                 jobs.append(Job(str(path), plan.probe, missing, str(self.cache.folder)))
         for path, svg in svgs:
             self._store_svg(path, svg, report)
@@ -209,6 +215,8 @@ class MediaPipeline:
 
     def _store_svg(self, path: Path, svg: SvgPlan, report: Report) -> None:
         """Put a sanitised drawing into the cache, unless an intact copy is there already."""
+        from sitegen.media.process import CacheWriteError, write_cache_file
+        from sitegen.media.svg import sanitize_svg
         if self.cache.valid(svg.name):
             svg.data = None
             return
@@ -233,6 +241,7 @@ class MediaPipeline:
     def _run(self, jobs: list[Job]) -> list[Done]:
         if not jobs:
             return []
+        from sitegen.media.process import run
         workers = min(self.cfg.workers or cpu_count(), len(jobs))
         self.stats.workers = workers
         if workers <= 1:

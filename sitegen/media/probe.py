@@ -10,8 +10,10 @@ import struct
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Formats sitegen decodes (Pillow's name → the name people know). MPO is a JPEG with extra frames
 # (a second, depth or preview picture) that some cameras write: it is published as a JPEG.
@@ -68,6 +70,7 @@ def megapixels(pixels: int) -> str:
 
 def probe(path: Path) -> Probe:
     """Read the header of `path`. Raises ImageProblem (not an image, unsupported, too many pixels)."""
+    from PIL import Image, UnidentifiedImageError   # here: builds that probe no image skip importing Pillow
     limit = Image.MAX_IMAGE_PIXELS
     try:
         with open(path, "rb") as f:
@@ -112,6 +115,7 @@ def _fully_opaque(path: Path) -> bool:
     fully opaque (screenshots and exports often carry an unused alpha channel). This decodes the
     pixels, once per source (probes are cached); the caller has checked the pixel limit. A file
     that cannot be decoded counts as transparent: the worker reports it."""
+    from PIL import Image
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -129,6 +133,7 @@ def _fully_opaque(path: Path) -> bool:
 
 def check_pixels(found: Probe) -> None:
     """Refuse images over Pillow's `Image.MAX_IMAGE_PIXELS` (read now, so it may be changed)."""
+    from PIL import Image
     limit = Image.MAX_IMAGE_PIXELS
     pixels = found.width * found.height
     if limit and pixels > limit:
@@ -141,6 +146,7 @@ def check_pixels(found: Probe) -> None:
 
 
 def _orientation(im: Image.Image) -> int:
+    from PIL import Image
     try:
         # The base class reads EXIF from the header; PNG's own getexif() would decode the pixels.
         value = Image.Image.getexif(im).get(0x0112, 1)
