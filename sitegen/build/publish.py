@@ -168,27 +168,25 @@ class Publisher:
 
     def _create(self, rel: str, path: str, data: bytes) -> os.stat_result:
         """Write data into a new inode at path: a file there is unlinked first, never written
-        through (the published site may share it)."""
-        for _ in range(3):
+        through (the published site may share it); a missing folder is made."""
+        tries = 0
+        while True:
             try:
                 fd = os.open(path, _CREATE, 0o666)
-            except FileExistsError:
-                os.unlink(path)
-                continue
-            except FileNotFoundError:
-                self._parent(rel)
+            except (FileExistsError, FileNotFoundError) as exc:
+                tries += 1
+                if tries > 2:
+                    raise
+                if isinstance(exc, FileExistsError):
+                    os.unlink(path)
+                else:
+                    self._parent(rel)
                 continue
             try:
                 _write_all(fd, data)
                 return os.fstat(fd)
             finally:
                 os.close(fd)
-        fd = os.open(path, _CREATE, 0o666)   # raises what stands in the way
-        try:
-            _write_all(fd, data)
-            return os.fstat(fd)
-        finally:
-            os.close(fd)
 
     def put_copy(self, rel: str, src: Path, dig: str) -> Sig:
         """Publish a file (static, theme, photo); dig names its content (see file_digest)."""
