@@ -143,12 +143,12 @@ def test_a_dirty_spare_is_set_aside_and_linked_again(tmp_path, trusting, waits):
     _build(site, out)
     [spare_dir] = _spare_dirs(site)
     (spare_dir / "half-written.html").write_text("<html", "utf-8")      # a build died here
-    spare_dir.with_name(spare_dir.name + ".dirty").touch()
+    spare.dirty_mark(spare_dir).touch()
     _edit_body(site, 2)
     _build(site, out)
     assert len(waits) == 2 and waits[1] is not None
     _assert_as_built_clean(site, out, clean)
-    assert not spare_dir.with_name(spare_dir.name + ".dirty").exists()
+    assert not spare.dirty_mark(spare_dir).exists()
     assert not (spare_dir / "half-written.html").exists()
     for _ in range(100):      # the old spare is removed by an orphaned grandchild
         if not list(spare_dir.parent.glob(spare_dir.name + ".old-*")):

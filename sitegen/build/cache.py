@@ -289,8 +289,9 @@ class BuildCache:
             return {}
         return found[1] if found and len(found) == 2 and found[0] == code_fingerprint() else {}
 
-    def save_compiled_templates(self, code: dict[str, bytes]) -> None:
-        if self.enabled:
+    def save_compiled_templates(self, code: dict[str, bytes], known: dict[str, bytes]) -> None:
+        """Write Jinja's compiled templates when some were compiled beyond those loaded (known)."""
+        if self.enabled and code.keys() - known.keys():
             self._write(self.path("templates"), (code_fingerprint(), dict(code)))
 
     def _write(self, path: Path, obj: Any, tree: bool = False) -> None:

@@ -85,8 +85,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
         known = ctx.bcache.compiled_templates()      # a few pages: the rest are not loaded
         renderer.compiled.update(known)
         done = _bodies_only(ctx, site, renderer, md_keys)
-        if renderer.compiled.keys() - known.keys():
-            ctx.bcache.save_compiled_templates(renderer.compiled)
+        ctx.bcache.save_compiled_templates(renderer.compiled, known)
     else:
         done = _every_page(ctx, site, renderer, md_keys, files, images)
     if done is None:

@@ -135,8 +135,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     noop.forget()
     # No spare to publish through (the build after a clean one): children link it up meanwhile.
     # Not without a saved state: the manifest of the published folder is in it.
-    setup = SpareSetUp.start(opts.out, spare := _spare_dir(cfg, opts.out, bcache),
-                             spare.with_name(spare.name + ".dirty"), min(jobs - 1, 2)) \
+    setup = SpareSetUp.start(opts.out, _spare_dir(cfg, opts.out, bcache), min(jobs - 1, 2)) \
         if bcache.enabled and jobs > 1 and bcache.file.exists() else None
     state = bcache.load()
     if bcache.problem:
@@ -425,8 +424,7 @@ def _render(keys: Keys, site: Site, renderer: Renderer, count: int, publisher: P
     lang_keys = {ls.lang: keys.of(renderer.shared_vars(ls.lang)) for ls in site.langs}
     known = bcache.compiled_templates()
     renderer.warm(known)               # before the workers fork: they inherit the templates
-    if renderer.compiled.keys() - known.keys():
-        bcache.save_compiled_templates(renderer.compiled)
+    bcache.save_compiled_templates(renderer.compiled, known)
     job = RenderJob(renderer, keys, lang_keys, state.pages, bodies, publisher)
     done = render_site(job, count, jobs, progress)
     if progress:

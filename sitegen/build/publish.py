@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 
 from sitegen.build.cache import digest
-from sitegen.build.spare import SpareSetUp
+from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
@@ -66,7 +66,7 @@ class Publisher:
         self.out = out
         self.keep_spare = keep_spare
         self.published = dict(published or {}) if (out / MARKER).is_file() else {}
-        self.dirty = spare_dir.with_name(spare_dir.name + ".dirty")
+        self.dirty = dirty_mark(spare_dir)
         linked = setup.wait() if setup is not None else None
         if keep_spare and linked is not None and setup.spare == spare_dir:   # made afresh (spare.py)
             self.target = spare_dir

@@ -18,6 +18,11 @@ from pathlib import Path
 
 from sitegen.build.writer import MARKER
 
+def dirty_mark(spare: Path) -> Path:
+    """The file that marks the spare as being written: while it exists, the spare is not trusted."""
+    return spare.with_name(spare.name + ".dirty")
+
+
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -67,15 +72,16 @@ def _link_tree(src: Path, dst: Path, part: int, parts: int) -> list[str]:
 class SpareSetUp:
     """Children linking the published folder `out` into a fresh `spare` (see the module's docstring)."""
 
-    def __init__(self, out: Path, spare: Path, children: list[tuple[int, int]]):
-        self.out, self.spare = out, spare
+    def __init__(self, spare: Path, children: list[tuple[int, int]]):
+        self.spare = spare
         self._children = children            # (pid, read end of its pipe)
 
     @classmethod
-    def start(cls, out: Path, spare: Path, dirty: Path, parts: int) -> SpareSetUp | None:
+    def start(cls, out: Path, spare: Path, parts: int) -> SpareSetUp | None:
         """Start the set-up when the spare must be made afresh (missing or marked dirty) and the
         published folder exists; None when there is nothing to do or no fork here. The spare is
         marked dirty first: a build that dies before the Publisher has taken it leaves it untrusted."""
+        dirty = dirty_mark(spare)
         if (not hasattr(os, "fork") or parts < 1 or not (out / MARKER).is_file()
                 or (spare.is_dir() and not dirty.exists())):
             return None
@@ -113,7 +119,7 @@ class SpareSetUp:
                     os._exit(code)
             os.close(w)
             children.append((pid, r))
-        return cls(out, spare, children)
+        return cls(spare, children)
 
     def wait(self) -> set[str] | None:
         """The files now linked into the spare (paths relative to it), or None when a child failed
@@ -135,4 +141,4 @@ class SpareSetUp:
         return linked if children else None
 
 
-__all__ = ["SpareSetUp"]
+__all__ = ["SpareSetUp", "dirty_mark"]
