@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build import renderpool
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
+from sitegen.render import engine
 from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, copy_site, snapshot
 
@@ -80,3 +82,46 @@ def test_a_template_error_in_a_worker_names_the_template_and_publishes_nothing(b
     err = exc.value.errors[0]
     assert err.path.endswith("article.html") and "template error" in err.message and "while rendering /" in err.message
     assert snapshot(out) == before
+
+
+def _renderer_of(site: Path, out: Path, monkeypatch):
+    made = []
+    init = engine.Renderer.__init__
+
+    def capture(self, *args, **kw):
+        init(self, *args, **kw)
+        made.append(self)
+    monkeypatch.setattr(engine.Renderer, "__init__", capture)
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=1, cache=False))
+    return made[-1]
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_take_even_shares_of_pages_by_date(big_site, tmp_path, monkeypatch, jobs):
+    """Pages are shared out by the date of what they show: each worker gets its fair share, and the
+    listing cards a worker prints are mostly of articles whose own page it renders too."""
+    renderer = _renderer_of(big_site, tmp_path / "out", monkeypatch)
+    routes = renderer.routes()
+    worker = renderpool.by_date(renderer.site)
+    owner = [worker(i, jobs, r) for i, r in enumerate(routes)]
+    shares = [owner.count(w) / len(routes) for w in range(jobs)]
+    assert all(abs(s - 1 / jobs) < 0.1 for s in shares), shares
+    page_of = {id(r.extra["article"]): w for r, w in zip(routes, owner) if "article" in r.extra}
+    cards = [(page_of[id(a)], w) for r, w in zip(routes, owner) if "listing" in r.extra
+             for a in r.extra["listing"].items]
+    own = sum(a == w for a, w in cards) / len(cards)
+    assert own > 0.75 > 1 / jobs + 0.2, own
+
+
+def test_shared_out_items_come_back_in_their_order():
+    class Sink:                  # what striped() fills in of a Publisher
+        def __init__(self):
+            self.new, self.written = {}, 0
+
+    def handle(n):
+        return [renderpool.Page(f"p{n}", ("k", "d", ()), ("d", 1), True, n % 5 == 0)]
+    sink = Sink()
+    pages = renderpool.striped(lambda: range(500), handle, 500, 3, sink, min_parallel=10,
+                               assign=lambda i, jobs, n: (n // 37) % jobs)
+    assert [p.output for p in pages] == [f"p{n}" for n in range(500)]
+    assert sink.written == 100 and len(sink.new) == 500
