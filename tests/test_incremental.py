@@ -23,7 +23,8 @@ from sitegen.errors import BuildFailed
 from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, copy_site, snapshot
 
-KINDS = ["body", "title", "date", "tags", "photos", "add", "delete", "rename", "template", "config", "noop"]
+KINDS = ["body", "title", "date", "tags", "photos", "add", "delete", "rename", "template", "strings", "config",
+         "noop"]
 
 
 def _articles(site: Path) -> list[Path]:
@@ -43,7 +44,7 @@ def _join(path: Path, meta: dict, body: str) -> None:
 
 def _edit(site: Path, kind: str, n: int) -> None:
     arts = _articles(site)
-    if not arts and kind not in ("add", "template", "config", "noop"):
+    if not arts and kind not in ("add", "template", "strings", "config", "noop"):
         kind = "add"
     target = arts[n % len(arts)] if arts else None
     if kind == "body":
@@ -93,6 +94,12 @@ def _edit(site: Path, kind: str, n: int) -> None:
             shutil.copy(builtin_themes_dir() / "moha" / "templates" / "partials" / "footer.html", path)
         with open(path, "a", encoding="utf-8") as f:
             f.write(f"<!-- thay đổi giao diện {n} -->\n")
+    elif kind == "strings":
+        # the theme's UI strings, which page titles, breadcrumbs and the menu print; three
+        # versions, so a sequence of edits can come back to one an earlier build saw
+        path = site / "themes" / "moha" / "i18n" / "vi.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(['home = "Trang nhà"\n', 'page_n = "Trang số {n}"\ntags = "Từ khoá"\n', ""][n % 3], "utf-8")
     elif kind == "config":
         toml = site / "site.toml"
         text = toml.read_text("utf-8")
@@ -347,3 +354,34 @@ def test_deleted_or_renamed_articles_leave_no_output_behind(tmp_path, kind):
     build(BuildOptions(site=site, out=out, now=NOW))
     assert not (out / "tin-tuc/2024/03/tap-huan").exists()
     assert b"tap-huan/" not in (out / "tin-tuc/index.html").read_bytes().replace(b"tap-huan-nghiep-vu/", b"")
+
+
+def test_a_theme_change_takes_the_page_keys_from_the_last_build_unless_the_strings_moved(tmp_path, trusting,
+                                                                                         monkeypatch):
+    """A template change leaves every page's variables as they were: their keys are the last build's.
+    A change of the theme's UI strings moves page titles and the menu: every key is made again."""
+    from sitegen.build import renderpool
+    made = []
+    page_key = renderpool.page_key
+    monkeypatch.setattr(renderpool, "page_key", lambda *a: made.append(a) or page_key(*a))
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=1))
+    first = len(made)
+    assert first > 10
+    _edit(site, "template", 1)
+    result = build(BuildOptions(site=site, out=out, now=NOW, jobs=1))
+    assert result.model_reused and result.rendered == result.pages and len(made) == first
+    for n in (1, 2, 1):            # new strings, then back to the builtin ones, then new again
+        _edit(site, "strings", n)
+        result = build(BuildOptions(site=site, out=out, now=NOW, jobs=1))
+        assert result.model_reused and len(made) == first * 2
+        assert _diff(snapshot(out), snapshot(_clean(site, tmp_path))) == []
+        del made[first:]
+
+
+def _clean(site: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    build(BuildOptions(site=site, out=out, now=NOW, cache=False))
+    return out

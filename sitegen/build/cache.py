@@ -81,6 +81,7 @@ class State:
     started: float = 0.0                                     # wall time the build that wrote it began
     model_key: str = ""                                      # what the site model was built from
     base: str = ""                                           # the theme, config, code and options of that build
+    vars_from: str = ""                                      # what its pages' variables were made from
     due: Any = None                                          # the earliest article date after that build
     now: Any = None                                          # the "now" the model was built for
     summary: dict[str, Any] = field(default_factory=dict)    # counts the build reported

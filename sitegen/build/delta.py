@@ -91,7 +91,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     if done is None:
         return False
 
-    (published, spare), pages, rendered, publisher = done
+    (published, spare), pages, rendered, publisher, vars_from = done
     result = ctx.result
     for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due"):
         setattr(result, k, state.summary[k])
@@ -106,7 +106,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
         report.extend(k.warnings)
     report.extend(state.other_warnings)
     result.warnings = report.warnings
-    state.seen, state.md_keys, state.pages, state.base = seen, md_keys, pages, ctx.base
+    state.seen, state.md_keys, state.pages, state.base, state.vars_from = seen, md_keys, pages, ctx.base, vars_from
     state.published, state.spare, state.started = published, spare, ctx.started
     ctx.bcache.save(state)
     keep_until_exit(state, renderer, saved)    # not before: a build that falls back frees the model
@@ -147,7 +147,7 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     pages = dict(state.pages)
     for route, (sig, read) in zip(routes, done):
         pages[route.output] = (pages[route.output][0], sig[0], read)
-    return committed, pages, len(routes), publisher
+    return committed, pages, len(routes), publisher, state.vars_from
 
 
 def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: dict, images: dict):
@@ -164,8 +164,9 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
     scratch = dataclasses.replace(ctx.result)
     try:
         count = len(outputs.html_urls) + outputs.other_pages
-        pages = p._render(ctx.keys, site, renderer, count, publisher, ctx.state, ctx.jobs, scratch,
-                          ctx.progress, {rel: k.key for rel, k in md_keys.items()}, ctx.bcache)
+        pages, vars_from = p._render(ctx.base, site, renderer, count, publisher, ctx.state, ctx.jobs, scratch,
+                                     ctx.progress, {rel: k.key for rel, k in md_keys.items()}, ctx.bcache,
+                                     model_reused=True)
         ctx.timer.lap("render")
         pages.update(p._write_outputs(site, outputs, publisher, ctx.feed_keys, ctx.state, ctx.cfg.cache_dir,
                                       ctx.jobs))
@@ -177,7 +178,7 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
     except BaseException:
         publisher.abort()
         raise
-    return committed, pages, scratch.rendered, publisher
+    return committed, pages, scratch.rendered, publisher, vars_from
 
 
 def _routes(renderer: Renderer, site, outputs: list[str]) -> list | None:

@@ -4,9 +4,14 @@ A page whose key is the one recorded by the last build, and whose bytes the publ
 holds, is not rendered again. The key is a hash of the repr of the page's variables: articles
 show as a hash of all their fields (Article.__repr__; bodies are tracked as pages print them, see
 cache.Body), a listing's page links as a hash of their URLs, everything else as Python prints it.
-The base part covers the theme's files, the site config, sitegen's code and the build options.
 An object that prints with its memory address makes its page's key new every build: such a page is
 always rendered, never wrongly reused.
+
+What every output shares — the theme's files, the site config, sitegen's code and the build
+options — is the base. A feed's key holds its base (`Keys.of`); a page's key does not
+(`page_key`): the build compares its base with the last build's once (State.base) and keeps no
+page when they differ, so a build whose only change is the theme can take every page's key from
+the last build instead of printing the page's variables again (see pipeline._render).
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.build.cache import digest
+from sitegen.render.pages import Route
 
 
 class Keys:
@@ -23,6 +29,11 @@ class Keys:
 
     def of(self, *parts: Any) -> str:
         return digest(self.base + repr(parts))
+
+
+def page_key(lang_key: str, route: Route) -> str:
+    """The key of a page: its language's shared variables (`lang_key`) and its own."""
+    return digest(repr((lang_key, route.template, route.page, route.extra, route.views)))
 
 
 def tree_digest(folders: list[Path]) -> str:
@@ -43,4 +54,4 @@ def tree_digest(folders: list[Path]) -> str:
     return digest("\n".join(parts))
 
 
-__all__ = ["Keys", "tree_digest"]
+__all__ = ["Keys", "page_key", "tree_digest"]

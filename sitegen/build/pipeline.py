@@ -141,10 +141,9 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     if bcache.problem:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
     timer.lap("config")
-    keys = Keys(digest("\x1f".join((theme_key, cfg_key, counts_key))))
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
-    ctx = _Context(opts, cfg, chain, cfg_key, keys, now, jobs, report, bcache, state, started, result, timer,
-                   progress, inputs, digest("\x1f".join((keys.base, ident))), model_base,
+    ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
+                   progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
                    Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), setup)
     try:
         _build(ctx)
@@ -166,7 +165,6 @@ class _Context:
     cfg: SiteConfig
     chain: list
     cfg_key: str
-    keys: Keys
     now: datetime
     jobs: int
     report: Report
@@ -297,8 +295,8 @@ def _build(ctx: _Context) -> BuildResult:
         publisher = ctx.publisher()
         try:
             result.pages = len(outputs.html_urls) + outputs.other_pages
-            pages = _render(ctx.keys, site, renderer, result.pages, publisher,
-                            state, ctx.jobs, result, ctx.progress, body_keys, ctx.bcache)
+            pages, vars_from = _render(ctx.base, site, renderer, result.pages, publisher,
+                                       state, ctx.jobs, result, ctx.progress, body_keys, ctx.bcache)
             timer.lap("render")
             pages.update(_write_outputs(site, outputs, publisher, ctx.feed_keys, state,
                                         cfg.cache_dir if ctx.bcache.enabled else None, ctx.jobs))
@@ -327,7 +325,7 @@ def _build(ctx: _Context) -> BuildResult:
     state.seen, state.md_keys = new_seen, new_md_keys
     state.pages, state.published, state.spare, state.started = pages, new_published, spare, ctx.started
     state.model_key = model_key(ctx.model_base, ctx.inputs.assets, state.seen)
-    state.base = ctx.base
+    state.base, state.vars_from = ctx.base, vars_from
     state.due, state.now = due, now
     state.summary = {k: getattr(result, k) for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due")}
     state.other_warnings = other_warnings
@@ -412,25 +410,31 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc]
     return items, entries
 
 
-def _render(keys: Keys, site: Site, renderer: Renderer, count: int, publisher: Publisher, state: State,
+def _render(base: str, site: Site, renderer: Renderer, count: int, publisher: Publisher, state: State,
             jobs: int, result: BuildResult, progress: Progress | None, bodies: dict[str, str],
-            bcache: BuildCache) -> dict[str, tuple]:
-    """Render the pages whose key, or a body they printed, changed; keep the others."""
-    # Page keys print every article's digest: made once here rather than in each forked worker,
-    # and so saved with the model for the next builds.
-    for ls in site.langs:
-        for a in (*ls.articles, *ls.pages):
-            _ = a.digest
-    lang_keys = {ls.lang: keys.of(renderer.shared_vars(ls.lang)) for ls in site.langs}
+            bcache: BuildCache, model_reused: bool = False) -> tuple[dict[str, tuple], str]:
+    """Render the pages whose key, or a body they printed, changed (every page, when the base
+    did); keep the others. Returns the pages' entries and what their variables were made from."""
+    lang_keys = {ls.lang: digest(repr(renderer.shared_vars(ls.lang))) for ls in site.langs}
+    # Pages' variables come from the site model, the config, sitegen's code and the UI strings
+    # (the theme's i18n files): with the last build's model, only the strings can have changed.
+    made_from = digest(repr((sorted(renderer.strings.items()), sorted(lang_keys.items()))))
+    same_vars = model_reused and state.vars_from == made_from
+    if not same_vars:
+        # Page keys print every article's digest: made once here rather than in each forked
+        # worker, and so saved with the model for the next builds.
+        for ls in site.langs:
+            for a in (*ls.articles, *ls.pages):
+                _ = a.digest
     known = bcache.compiled_templates()
     renderer.warm(known)               # before the workers fork: they inherit the templates
     bcache.save_compiled_templates(renderer.compiled, known)
-    job = RenderJob(renderer, keys, lang_keys, state.pages, bodies, publisher)
+    job = RenderJob(renderer, lang_keys, state.pages, state.base == base, same_vars, bodies, publisher)
     done = render_site(job, count, jobs, progress)
     if progress:
         progress(count, count)
     result.rendered = sum(p.rendered for p in done)
-    return {p.output: p.entry for p in done}
+    return {p.output: p.entry for p in done}, made_from
 
 
 def _check_url_collisions(docs: list[Document], urls: dict[str, str], report: Report) -> None:

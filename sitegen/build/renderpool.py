@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, NamedTuple
 
 from sitegen.build.cache import READ, digest
-from sitegen.build.keys import Keys
+from sitegen.build.keys import page_key
 from sitegen.build.publish import Publisher, Sig
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.pages import Route
@@ -50,9 +50,10 @@ class Page(NamedTuple):
 
 class Job(NamedTuple):
     renderer: Renderer
-    keys: Keys
     lang_keys: dict[str, str]
     previous: dict[str, tuple]           # the last build's page entries
+    same_base: bool                      # the last build had this theme, config, code and options
+    same_vars: bool                      # and every page's variables: take the keys from its entries
     bodies: dict[str, str]               # article → key of its body now
     publisher: Publisher
 
@@ -70,9 +71,9 @@ def _render(renderer: Renderer, route: Route, publisher: Publisher) -> tuple[Sig
 
 
 def _page(job: Job, route: Route) -> Page:
-    key = job.keys.of(job.lang_keys[route.lang], route.template, route.page, route.extra, route.views)
     prev = job.previous.get(route.output)
-    if (prev is not None and prev[0] == key and job.publisher.unchanged(route.output, prev[1])
+    key = prev[0] if job.same_vars and prev is not None else page_key(job.lang_keys[route.lang], route)
+    if (job.same_base and prev is not None and prev[0] == key and job.publisher.unchanged(route.output, prev[1])
             and all(job.bodies.get(rel) == bkey for rel, bkey in prev[2])):
         sig = job.publisher.keep(route.output, prev[1])
         if sig is not None:
