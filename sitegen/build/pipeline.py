@@ -552,29 +552,42 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
     cfg = site.config
     sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}   # of enclosures
 
-    def feed(spec) -> list[Page]:
-        key = keys.of("feed", dataclasses.replace(spec, items=tuple(spec.items[:FEED_ITEMS])))   # all it shows
-        rels = (spec.rss_url.lstrip("/"), spec.atom_url.lstrip("/"))
-        prev = [state.pages.get(r) for r in rels]
+    def rels(spec) -> tuple[str, str]:
+        return spec.rss_url.lstrip("/"), spec.atom_url.lstrip("/")
+
+    def kept(spec, key: str) -> list[Page] | None:
+        prev = [state.pages.get(r) for r in rels(spec)]
         if all(p is not None and p[0] == key and publisher.unchanged(r, p[1]) and not p[2]
-               for r, p in zip(rels, prev)):
-            kept = [publisher.keep(r, p[1]) for r, p in zip(rels, prev)]
-            if all(kept):
-                return [Page(r, p, sig, False, False) for r, p, sig in zip(rels, prev, kept)]
+               for r, p in zip(rels(spec), prev)):
+            sigs = [publisher.keep(r, p[1]) for r, p in zip(rels(spec), prev)]
+            if all(sigs):
+                return [Page(r, p, sig, False, False) for r, p, sig in zip(rels(spec), prev, sigs)]
+        return None
+
+    def feed(item: tuple) -> list[Page]:
+        spec, key = item
         READ.clear()
         made = render_feeds(spec, cfg, sizes)
         read = tuple(sorted(set(READ)))
         if read:    # a feed that prints bodies is made afresh every time
             key = "?"
         out = []
-        for r, data in zip(rels, made):
+        for r, data in zip(rels(spec), made):
             before = publisher.written
             sig = publisher.put_bytes(r, data)
             out.append(Page(r, (key, sig[0], read), sig, True, publisher.written != before))
         return out
 
-    specs = list(_feed_specs(site))
-    pages = {p.output: p.entry for p in striped(lambda: specs, feed, len(specs), jobs, publisher, min_parallel=16)}
+    # Keep the unchanged feeds here (a build that changed the theme or one body keeps them all),
+    # then make the others, in workers when there are enough of them.
+    keyed = [(spec, keys.of("feed", dataclasses.replace(spec, items=tuple(spec.items[:FEED_ITEMS]))))  # all it shows
+             for spec in _feed_specs(site)]
+    done = [kept(spec, key) for spec, key in keyed]
+    todo = [item for item, pages in zip(keyed, done) if pages is None]
+    made = {p.output: p.entry for p in striped(lambda: todo, feed, len(todo), jobs, publisher, min_parallel=16)}
+    pages = {}
+    for (spec, _), two in zip(keyed, done):
+        pages.update({p.output: p.entry for p in two} if two else {r: made[r] for r in rels(spec) if r in made})
     html_urls = outputs.html_urls
     for name, data in sitemap_files(site, html_urls).items():
         publisher.put_bytes(name, data)
