@@ -101,9 +101,10 @@ def test_workers_take_even_shares_of_pages_by_date(big_site, tmp_path, monkeypat
     """Pages are shared out by the date of what they show: each worker gets its fair share, and the
     listing cards a worker prints are mostly of articles whose own page it renders too."""
     renderer = _renderer_of(big_site, tmp_path / "out", monkeypatch)
-    routes = renderer.routes()
+    slots = list(renderer.pages.slots())
+    routes = [s.make() for s in slots]
     worker = renderpool.by_date(renderer.site)
-    owner = [worker(i, jobs, r) for i, r in enumerate(routes)]
+    owner = [worker(i, jobs, s) for i, s in enumerate(slots)]
     shares = [owner.count(w) / len(routes) for w in range(jobs)]
     assert all(abs(s - 1 / jobs) < 0.1 for s in shares), shares
     page_of = {id(r.extra["article"]): w for r, w in zip(routes, owner) if "article" in r.extra}
@@ -125,3 +126,27 @@ def test_shared_out_items_come_back_in_their_order():
                                assign=lambda i, jobs, n: (n // 37) % jobs)
     assert [p.output for p in pages] == [f"p{n}" for n in range(500)]
     assert sink.written == 100 and len(sink.new) == 500
+
+
+def test_a_slot_tells_what_its_route_is(big_site, tmp_path, monkeypatch):
+    """Outputs are planned and pages shared out from the slots: each must say what its route is."""
+    renderer = _renderer_of(big_site, tmp_path / "out", monkeypatch)
+    slots = list(renderer.pages.slots())
+    kinds = set()
+    for slot in slots:
+        route = slot.make()
+        assert (route.url, route.output, route.page.kind) == (slot.url, slot.output, slot.kind)
+        listing = route.extra.get("listing")
+        shown = route.extra.get("article") or (listing.items[0] if listing and listing.items else None)
+        assert slot.shown is shown, slot.url
+        kinds.add(slot.kind)
+    assert {"home", "section", "tag", "year", "month", "tags", "article", "sitemap", "search", "404"} <= kinds
+    assert [r.url for r in renderer.routes()] == [s.url for s in slots]
+
+
+def test_the_site_is_shared_out_by_date(big_site, tmp_path, monkeypatch):
+    made = []
+    by_date = renderpool.by_date
+    monkeypatch.setattr(renderpool, "by_date", lambda site: made.append(site) or by_date(site))
+    result = build(BuildOptions(site=big_site, out=tmp_path / "out", now=NOW, jobs=2, cache=False))
+    assert result.pages > 200 and len(made) == 1

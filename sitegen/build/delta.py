@@ -156,7 +156,7 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
     if not all(os.path.exists(path) for path in images.values()):
         return None                  # the image cache lost a photo: the full build makes it again
     report = Report()
-    outputs = p._plan_outputs(site, renderer.pages.all(), files, ctx.chain, ctx.opts.site, report, images)
+    outputs = p._plan_outputs(site, renderer.pages.slots(), files, ctx.chain, ctx.opts.site, report, images)
     if report.errors:
         return None
     ctx.timer.lap("model")

@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from sitegen.config import SiteConfig, load_config
 from sitegen.content.translations import check_translation_keys
@@ -32,6 +32,7 @@ from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
 from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
+from sitegen.render.pages import Slot
 from sitegen.render.theme import theme_chain
 
 
@@ -288,7 +289,7 @@ def _build(ctx: _Context) -> BuildResult:
         timer.lap("images")
         site = build_site(cfg, items, indexes, now, opts.counts)
         renderer = Renderer(site, chain)
-        outputs = _plan_outputs(site, renderer.pages.all(), job.files, chain, opts.site, report, images)
+        outputs = _plan_outputs(site, renderer.pages.slots(), job.files, chain, opts.site, report, images)
         report.check()
         timer.lap("model")
         result.warnings = report.warnings
@@ -497,7 +498,7 @@ class _Outputs:
     other_pages: int                  # redirects and 404 pages
 
 
-def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: Path,
+def _plan_outputs(site: Site, slots: Iterable[Slot], files: dict[str, Path], chain, site_root: Path,
                   report: Report, images: dict[str, Path] | None = None) -> _Outputs:
     """Every file the build will write, with a check that no two sources write the same path."""
     owners: dict[str, str] = {}
@@ -512,16 +513,12 @@ def _plan_outputs(site: Site, routes, files: dict[str, Path], chain, site_root: 
 
     html_urls: list[str] = []
     other = 0
-    for route in routes:
-        kind = route.page["kind"]
-        owner = route.extra["article"].rel if "article" in route.extra else f"the {kind} page {route.url}"
-        if kind == "redirect":
-            owner = f"aliases of {route.extra['target']}"
-        claim(route.output, owner)
-        if kind in ("redirect", "404"):
+    for slot in slots:
+        claim(slot.output, slot.owner)
+        if slot.kind in ("redirect", "404"):
             other += 1
         else:
-            html_urls.append(route.url)
+            html_urls.append(slot.url)
     for spec in _feed_specs(site):
         claim(spec.rss_url.lstrip("/"), f"the feed of {spec.page_url}")
         claim(spec.atom_url.lstrip("/"), f"the feed of {spec.page_url}")

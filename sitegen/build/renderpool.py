@@ -27,7 +27,7 @@ from sitegen.build.cache import READ, digest
 from sitegen.build.keys import page_key
 from sitegen.build.publish import Publisher, Sig
 from sitegen.render.engine import Renderer, TemplateFailure
-from sitegen.render.pages import Route
+from sitegen.render.pages import Route, Slot
 
 MIN_PARALLEL = 200       # fewer routes than this are done in this process
 
@@ -91,23 +91,19 @@ _TASK: tuple[Callable[[], Iterable], Callable[[object], list[Page]], Callable[[i
 SPANS = 4                                # date spans per worker: evens out a site busier in some years
 
 
-def by_date(site) -> Callable[[int, int, Route], int]:
-    """worker(i, jobs, route): the worker of the route, from the place in date order of the article
-    it shows (a listing page: its first item) among the articles of its language, cut into
-    SPANS × jobs spans dealt out in turn; a route without one (home, tags, redirects, pages) goes
-    by its number."""
+def by_date(site) -> Callable[[int, int, Slot], int]:
+    """worker(i, jobs, slot): the worker of a page, from the place in date order of the article it
+    shows (a listing page: its first item) among the articles of its language, cut into
+    SPANS × jobs spans dealt out in turn; a page without one (tags, sitemap, redirects, static
+    pages) goes by its number."""
     place: dict[int, float] = {}
     for ls in site.langs:
         n = len(ls.articles) or 1
         for k, a in enumerate(ls.articles):
             place[id(a)] = k / n
 
-    def worker(i: int, jobs: int, route: Route) -> int:
-        extra = route.extra
-        shown = extra.get("article")
-        if shown is None and "listing" in extra and extra["listing"].items:
-            shown = extra["listing"].items[0]
-        p = place.get(id(shown)) if shown is not None else None
+    def worker(i: int, jobs: int, slot: Slot) -> int:
+        p = place.get(id(slot.shown))
         return i % jobs if p is None else int(p * SPANS * jobs) % jobs
     return worker
 
@@ -190,8 +186,9 @@ def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]
 
 def render_site(job: Job, count: int, jobs: int, progress: Callable[[int, int], None] | None = None
                 ) -> list[Page]:
-    """Every route of the site (count of them), in route order: kept or rendered."""
-    return striped(job.renderer.pages.all, lambda route: [_page(job, route)], count, jobs, job.publisher, progress)
+    """Every page of the site (count of them), in order: kept or rendered."""
+    return striped(job.renderer.pages.slots, lambda slot: [_page(job, slot.make())], count, jobs, job.publisher,
+                   progress, assign=by_date(job.renderer.site))
 
 
 def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher) -> list[tuple[Sig, tuple]]:

@@ -1,4 +1,9 @@
-"""Every page of the site as a Route: its URL, its template and the variables it is rendered with."""
+"""Every page of the site as a Route: its URL, its template and the variables it is rendered with.
+
+The routes come as Slots first: a page's URL, what writes it and the article it shows, with the
+making of its variables left for later. Planning the outputs needs only the slots, and a render
+worker makes the routes of its own share of the pages, not of every page of the site.
+"""
 from __future__ import annotations
 
 import functools
@@ -6,7 +11,7 @@ from collections import Counter
 import hashlib
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from sitegen.config import LANG_NAMES, Link as MenuLink
 from sitegen.model import Article, LangSite, Site, alias_url, output_path, paginate_urls, sitemap_url
@@ -25,6 +30,24 @@ class Vars(SimpleNamespace):
 
     def __setitem__(self, key: str, value: Any) -> None:
         setattr(self, key, value)
+
+
+@dataclass
+class _Listing:
+    """What every page of one listing is made from."""
+    ls: LangSite
+    kind: str
+    title: str
+    description: str
+    base: str
+    items: list
+    crumbs: list
+    feeds: tuple[str, str]
+    section: Any
+    template: str
+    first_extra: dict | None
+    urls: list[str]
+    links: "PageLinks | None" = None
 
 
 class PageLinks(tuple):
@@ -50,6 +73,19 @@ class Route:
         return output_path(self.url)
 
 
+class Slot(NamedTuple):
+    """A page before its route is made: make() makes it."""
+    url: str
+    kind: str                    # the page's kind (route.page.kind)
+    owner: str                   # what writes the page, for messages: an article's file, "the tag page /…/"
+    shown: Article | None        # the article it is about (a listing page: its first item)
+    make: Callable[[], Route]
+
+    @property
+    def output(self) -> str:
+        return output_path(self.url)
+
+
 class Pages:
     """Builds the routes of one site. `t(lang, key, **kw)` gives UI strings."""
 
@@ -60,15 +96,18 @@ class Pages:
         return self.cfg.base_url.rstrip("/") + url
 
     def all(self) -> Iterator[Route]:
+        return (slot.make() for slot in self.slots())
+
+    def slots(self) -> Iterator[Slot]:
+        """Every page of the site, in a fixed order."""
+        part = functools.partial
         for ls in self.site.langs:
             yield from self.home(ls)
             for s in ls.sections:
                 yield from self.listing(ls, "section", s.title, s.description, s.url,
                                         ls.by_section[s.key], [], (s.feed_rss, s.feed_atom), section=s)
             if ls.tags:
-                yield self.route(ls, ls.url("tags/"), "tags.html", "tags", self.t(ls.lang, "tags"),
-                                 [self.crumb_home(ls)], extra={"tags": [
-                                     {"name": t.name, "url": t.url, "count": len(t.articles)} for t in ls.tags]})
+                yield self._slot(ls.url("tags/"), "tags", None, part(self.tags, ls))
             for tag in ls.tags:
                 yield from self.listing(ls, "tag", self.t(ls.lang, "tag_title", name=tag.name), "", tag.url,
                                         tag.articles, [{"title": self.t(ls.lang, "tags"), "url": ls.url("tags/")}],
@@ -83,14 +122,25 @@ class Pages:
                                             [{"title": str(y.year), "url": y.url}],
                                             (m.url + "rss.xml", m.url + "atom.xml"))
             for a in (*ls.articles, *ls.pages):
-                yield self.article(ls, a)
+                yield Slot(a.url, a.layout, a.rel, a, part(self.article, ls, a))
                 for alias in a.aliases:
-                    yield self.redirect(ls, alias, a)
-            yield self.sitemap(ls)
-            yield self.search(ls)
+                    yield Slot(alias_url(alias), "redirect", f"aliases of {a.url}", None,
+                               part(self.redirect, ls, alias, a))
+            yield self._slot(sitemap_url(ls.prefix, ls.lang), "sitemap", None, part(self.sitemap, ls))
+            yield self._slot(search_url(ls.prefix, ls.lang), "search", None, part(self.search, ls))
         default = self.site.langs[0]
-        yield self.route(default, "/404.html", "404.html", "404", self.t(default.lang, "not_found"),
-                         [self.crumb_home(default)])
+        yield self._slot("/404.html", "404", None, part(
+            self.route, default, "/404.html", "404.html", "404", self.t(default.lang, "not_found"),
+            [self.crumb_home(default)]))
+
+    @staticmethod
+    def _slot(url: str, kind: str, shown: Article | None, make: Callable[[], Route]) -> Slot:
+        return Slot(url, kind, f"the {kind} page {url}", shown, make)
+
+    def tags(self, ls: LangSite) -> Route:
+        return self.route(ls, ls.url("tags/"), "tags.html", "tags", self.t(ls.lang, "tags"),
+                          [self.crumb_home(ls)], extra={"tags": [
+                              {"name": t.name, "url": t.url, "count": len(t.articles)} for t in ls.tags]})
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -131,33 +181,42 @@ class Pages:
                     next_url=links[n].url if n < count else None, pages=links, window=window)
 
     def listing(self, ls, kind, title, description, base, items, crumbs, feeds, section=None,
-                template="list.html", first_extra=None) -> Iterator[Route]:
+                template="list.html", first_extra=None) -> Iterator[Slot]:
         size = self.cfg.paginate
-        chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
-        urls = paginate_urls(base, len(chunks))
-        links = PageLinks(Vars(number=i, url=u) for i, u in enumerate(urls, 1))
-        links.digest = hashlib.blake2b("\x1f".join(urls).encode(), digest_size=16).hexdigest()
-        for n, chunk in enumerate(chunks, 1):
-            page_title = title if n == 1 else f"{title} – {self.t(ls.lang, 'page_n', n=n)}"
-            listing = Vars(kind=kind, title=title, description=description, url=urls[n - 1],
-                           items=list(chunk), paginator=self.paginator(links, n),
-                           feed_rss=feeds[0], feed_atom=feeds[1])
-            extra = {"listing": listing}
-            tmpl = template
-            if n == 1 and first_extra:
-                extra.update(first_extra)
-            elif n > 1 and template == "home.html":
-                tmpl = "list.html"
-            yield self.route(ls, urls[n - 1], tmpl, kind, page_title,
-                             [self.crumb_home(ls)] + crumbs if kind != "home" or n > 1 else [],
-                             description, extra, feeds, section=section,
-                             menu_url=base,
-                             translations=self.home_translations(ls) if kind == "home" and n == 1 else None)
+        count = max(1, -(-len(items) // size))
+        urls = paginate_urls(base, count)
+        listing = _Listing(ls, kind, title, description, base, items, crumbs, feeds, section, template,
+                           first_extra, urls)
+        for n, url in enumerate(urls, 1):
+            yield self._slot(url, kind, items[(n - 1) * size] if items else None,
+                             functools.partial(self.listing_page, listing, n))
+
+    def listing_page(self, lst: "_Listing", n: int) -> Route:
+        """Page n of a listing."""
+        size, urls, ls, kind = self.cfg.paginate, lst.urls, lst.ls, lst.kind
+        if lst.links is None:        # shared by all the listing's pages
+            lst.links = PageLinks(Vars(number=i, url=u) for i, u in enumerate(urls, 1))
+            lst.links.digest = hashlib.blake2b("\x1f".join(urls).encode(), digest_size=16).hexdigest()
+        page_title = lst.title if n == 1 else f"{lst.title} – {self.t(ls.lang, 'page_n', n=n)}"
+        listing = Vars(kind=kind, title=lst.title, description=lst.description, url=urls[n - 1],
+                       items=list(lst.items[(n - 1) * size:n * size]), paginator=self.paginator(lst.links, n),
+                       feed_rss=lst.feeds[0], feed_atom=lst.feeds[1])
+        extra = {"listing": listing}
+        tmpl = lst.template
+        if n == 1 and lst.first_extra:
+            extra.update(lst.first_extra)
+        elif n > 1 and lst.template == "home.html":
+            tmpl = "list.html"
+        return self.route(ls, urls[n - 1], tmpl, kind, page_title,
+                          [self.crumb_home(ls)] + lst.crumbs if kind != "home" or n > 1 else [],
+                          lst.description, extra, lst.feeds, section=lst.section,
+                          menu_url=lst.base,
+                          translations=self.home_translations(ls) if kind == "home" and n == 1 else None)
 
     def home_translations(self, ls: LangSite) -> list:
         return [{"lang": o.lang, "url": o.home_url, "title": o.title} for o in self.site.langs if o is not ls]
 
-    def home(self, ls: LangSite) -> Iterator[Route]:
+    def home(self, ls: LangSite) -> Iterator[Slot]:
         news = ls.articles
         lead = next((a for a in news[:20] if a.photos), news[0] if news else None)
         rest = [a for a in news if a is not lead]
