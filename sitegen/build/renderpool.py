@@ -2,10 +2,10 @@
 
 Workers are forked once the site model exists, so they inherit it (and the renderer, the last
 build's page keys and the publisher) instead of receiving it through a pipe. The routes are never
-all in memory: each worker walks the site's routes itself (a route is made from the model in
-microseconds, and a 100,000-article site has hundreds of megabytes of them) and takes its share
-of them: it computes the page's key, keeps the published file when the key and the bodies the page
-printed are unchanged, else renders it into the tree being published; only the files' keys and
+all in memory: each worker walks the site's page slots itself (render.pages.Slot; a 100,000-
+article site has hundreds of megabytes of routes) and makes the routes of its share of them: it
+computes each page's key, keeps the published file when the key and the bodies the page printed
+are unchanged, else renders it into the tree being published; only the files' keys and
 signatures come back. Feeds are made the same way (`striped`).
 
 Pages are shared out by date, not one by one: an article's listing card, its line in the "other
