@@ -341,11 +341,14 @@ def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[P
         tag_display = {s: min(c.items(), key=lambda kv: (-kv[1], collation_key(kv[0])))[0]
                        for s, c in tag_names.items()}
         prefix = cfg.lang_prefix(lc.lang)
+        # One TagRef a tag, shared by its articles: the saved model then holds 40 of them, not 30,000
+        # (a model is loaded by every build that starts from it).
+        tag_refs = {s: TagRef(name, f"{prefix}/tags/{s}/") for s, name in tag_display.items()}
         articles = []
         for doc, url, html, photos in mine:
             trans = tuple(Translation(o.lang, ourl, o.title) for o, ourl in by_key.get(doc.translation_key or "", [])
                           if o is not doc and o.lang != doc.lang)
-            tags = tuple(TagRef(tag_display[slugify(t)], f"{prefix}/tags/{slugify(t)}/") for t in doc.tags)
+            tags = tuple(tag_refs[slugify(t)] for t in doc.tags)
             articles.append(Article(
                 id=next_id, rel=doc.rel, lang=doc.lang, layout=doc.layout, title=doc.title, url=url,
                 date=doc.date, updated=doc.updated, summary=doc.summary, author=doc.author,
