@@ -74,6 +74,10 @@ def entry(argv: list[str] | None = None) -> None:
     if words[:1] == ["build"]:          # not serve: its rebuilds must give their memory back
         from sitegen.build import cache
         cache.KEPT_UNTIL_EXIT = []
+        # Nor collect cycles once the build is done: the first collection after it would walk
+        # every object the build made (~70 ms after an edit build at 10,000 articles).
+        import gc
+        gc.disable()
     code = main(argv)
     sys.stdout.flush()
     sys.stderr.flush()
