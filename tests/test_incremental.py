@@ -385,3 +385,30 @@ def _clean(site: Path, tmp_path: Path) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     build(BuildOptions(site=site, out=out, now=NOW, cache=False))
     return out
+
+
+def test_a_theme_change_keeps_the_sitemaps_and_the_search_index(tmp_path, trusting, monkeypatch):
+    """They are made from the model and the bodies alone: a theme change keeps them as published;
+    with a body changed too they are made again."""
+    import sitegen.search
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    before = _inodes(out)
+    made = []
+    search_files = sitegen.search.search_files
+    monkeypatch.setattr(sitegen.search, "search_files", lambda *a: made.append(1) or search_files(*a))
+    _edit(site, "template", 1)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    after = _inodes(out)
+    kept = [rel for rel in after if rel.startswith("search/") or rel in ("sitemap.xml", "robots.txt",
+                                                                          "counter-manifest.json")]
+    assert result.model_reused and not made and len(kept) > 5
+    assert [rel for rel in kept if after[rel] != before[rel]] == []
+    assert _diff(snapshot(out), snapshot(_clean(site, tmp_path))) == []
+    _edit(site, "body", 4)     # (articles 2 and 3 are a draft and a scheduled one: no page shows them)
+    _edit(site, "template", 5)
+    made.clear()
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert result.model_reused and result.parsed == 1 and made == [1]
+    assert _diff(snapshot(out), snapshot(_clean(site, tmp_path))) == []

@@ -87,7 +87,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
         done = _bodies_only(ctx, site, renderer, md_keys)
         ctx.bcache.save_compiled_templates(renderer.compiled, known)
     else:
-        done = _every_page(ctx, site, renderer, md_keys, files, images)
+        done = _every_page(ctx, site, renderer, md_keys, files, images, same_site=not changed)
     if done is None:
         return False
 
@@ -150,8 +150,10 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     return committed, pages, len(routes), publisher, state.vars_from
 
 
-def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: dict, images: dict):
-    """Key every page and feed (the theme changed) and render those whose key moved."""
+def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: dict, images: dict,
+                same_site: bool):
+    """Key every page and feed (the theme changed) and render those whose key moved. same_site:
+    no body changed either."""
     from sitegen.build import pipeline as p
     if not all(os.path.exists(path) for path in images.values()):
         return None                  # the image cache lost a photo: the full build makes it again
@@ -169,7 +171,7 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
                                      model_reused=True)
         ctx.timer.lap("render")
         pages.update(p._write_outputs(site, outputs, publisher, ctx.feed_keys, ctx.state, ctx.cfg.cache_dir,
-                                      ctx.jobs))
+                                      ctx.jobs, same_site=same_site))
         ctx.timer.lap("outputs")
         committed = publisher.commit()
     except (RenderError, TemplateFailure):

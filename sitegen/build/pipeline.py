@@ -5,6 +5,7 @@ import dataclasses
 import gc
 import hashlib
 import os
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from sitegen.media import MediaPipeline, MediaStats
 from sitegen.media.pipeline import cpu_count
 from sitegen.model import Site, alias_url, article_url, build_site, output_path
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
+from sitegen.search import INDEX_ROOT
 from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
 from sitegen.build import delta
 from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest, keep_until_exit
@@ -542,9 +544,12 @@ def _plan_outputs(site: Site, slots: Iterable[Slot], files: dict[str, Path], cha
 
 
 def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Keys,
-                   state: State, cache_dir: Path | None, jobs: int = 1) -> dict[str, tuple[str, str]]:
+                   state: State, cache_dir: Path | None, jobs: int = 1,
+                   same_site: bool = False) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
-    search index and every copied file; returns the keys of the feeds."""
+    search index and every copied file; returns the keys of the feeds. same_site: the site model,
+    the config and every body are the last build's (only the theme changed), so the files made
+    from them alone — sitemaps, robots.txt, counter manifest, search index — are kept as published."""
     from sitegen.outputs.feeds import FEED_ITEMS, render_feeds   # feedgen and lxml: only builds that need them
     cfg = site.config
     sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}   # of enclosures
@@ -585,19 +590,30 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
     pages = {}
     for (spec, _), two in zip(keyed, done):
         pages.update({p.output: p.entry for p in two} if two else {r: made[r] for r in rels(spec) if r in made})
-    html_urls = outputs.html_urls
-    for name, data in sitemap_files(site, html_urls).items():
-        publisher.put_bytes(name, data)
-    publisher.put_bytes("robots.txt", robots_txt(cfg))
-    publisher.put_bytes("counter-manifest.json", counter_manifest(site, html_urls))
-    # --- search index (sitegen/search, issue 7): deterministic files, cached per segment --------
-    from sitegen.search import search_files
-    for name, data in search_files(site, cache_dir / "search" if cache_dir else None).items():
-        publisher.put_bytes(name, data)
-    # --- end of search index ------------------------------------------------------------------
+    if not (same_site and _keep_site_files(publisher, state)):
+        html_urls = outputs.html_urls
+        for name, data in sitemap_files(site, html_urls).items():
+            publisher.put_bytes(name, data)
+        publisher.put_bytes("robots.txt", robots_txt(cfg))
+        publisher.put_bytes("counter-manifest.json", counter_manifest(site, html_urls))
+        # --- search index (sitegen/search, issue 7): deterministic files, cached per segment ----
+        from sitegen.search import search_files
+        for name, data in search_files(site, cache_dir / "search" if cache_dir else None).items():
+            publisher.put_bytes(name, data)
+        # --- end of search index --------------------------------------------------------------
     for rel, path in sorted(outputs.files.items()):
         publisher.put_copy(rel, path, file_digest(path))
     return pages
+
+
+_SITE_FILE = re.compile(rf"robots\.txt|counter-manifest\.json|sitemap(-\d+)?\.xml|{re.escape(INDEX_ROOT)}/.*")
+
+
+def _keep_site_files(publisher: Publisher, state: State) -> bool:
+    """Keep the sitemaps, robots.txt, counter manifest and search index the last build published;
+    False when one is gone (the caller makes them all again)."""
+    return all(publisher.keep(rel, sig[0]) is not None
+               for rel, sig in state.published.items() if _SITE_FILE.fullmatch(rel))
 
 
 def _feed_specs(site: Site):
