@@ -558,12 +558,11 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
         return spec.rss_url.lstrip("/"), spec.atom_url.lstrip("/")
 
     def kept(spec, key: str) -> list[Page] | None:
-        prev = [state.pages.get(r) for r in rels(spec)]
-        if all(p is not None and p[0] == key and publisher.unchanged(r, p[1]) and not p[2]
-               for r, p in zip(rels(spec), prev)):
-            sigs = [publisher.keep(r, p[1]) for r, p in zip(rels(spec), prev)]
+        both = [(r, state.pages.get(r)) for r in rels(spec)]
+        if all(p is not None and p[0] == key and publisher.unchanged(r, p[1]) and not p[2] for r, p in both):
+            sigs = [publisher.keep(r, p[1]) for r, p in both]
             if all(sigs):
-                return [Page(r, p, sig, False, False) for r, p, sig in zip(rels(spec), prev, sigs)]
+                return [Page(r, p, sig, False, False) for (r, p), sig in zip(both, sigs)]
         return None
 
     def feed(item: tuple) -> list[Page]:
@@ -586,10 +585,8 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
              for spec in _feed_specs(site)]
     done = [kept(spec, key) for spec, key in keyed]
     todo = [item for item, pages in zip(keyed, done) if pages is None]
-    made = {p.output: p.entry for p in striped(lambda: todo, feed, len(todo), jobs, publisher, min_parallel=16)}
-    pages = {}
-    for (spec, _), two in zip(keyed, done):
-        pages.update({p.output: p.entry for p in two} if two else {r: made[r] for r in rels(spec) if r in made})
+    pages = {p.output: p.entry for two in done if two for p in two}
+    pages.update((p.output, p.entry) for p in striped(lambda: todo, feed, len(todo), jobs, publisher, min_parallel=16))
     if not (same_site and _keep_site_files(publisher, state)):
         html_urls = outputs.html_urls
         for name, data in sitemap_files(site, html_urls).items():
