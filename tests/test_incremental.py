@@ -1,8 +1,9 @@
 """Incremental builds are exactly clean builds: after any sequence of edits, the published site a
 cached build leaves is byte-identical to a build from scratch (--no-cache) of the same files.
 
-Hypothesis draws the edits: an article's body, title, date, tags or photos; adding, deleting or
-renaming an article; a theme template; site.toml. Builds that fail must fail alike and leave the
+Hypothesis draws the edits: an article's body, title, date, tags or photos; a photo file's
+pixels; a link from one article to another; adding, deleting or renaming an article; a theme
+template; site.toml. Builds that fail must fail alike and leave the
 published site as it was.
 """
 from __future__ import annotations
@@ -17,14 +18,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from PIL import Image
+
 from sitegen.build import quick
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
 from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, copy_site, snapshot
 
-KINDS = ["body", "title", "date", "tags", "photos", "add", "delete", "rename", "template", "strings", "config",
-         "noop"]
+KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "add", "delete", "rename", "template",
+         "strings", "config", "noop"]
 
 
 def _articles(site: Path) -> list[Path]:
@@ -71,6 +74,17 @@ def _edit(site: Path, kind: str, n: int) -> None:
         else:
             meta["summary"] = f"Tóm tắt mới số {n}."
         _join(target, meta, body)
+    elif kind == "pixels":
+        # a photo file replaced by one of another size: the pages showing it print its new renditions
+        photos = sorted(p for p in (site / "content").rglob("*.jpg"))
+        if photos:
+            Image.new("RGB", (30 + n % 40, 20 + n % 30), (n % 256, 90, 140)).save(photos[n % len(photos)], "JPEG")
+    elif kind == "link":
+        # a body that links to another article: its HTML holds that article's URL, which a rename moves
+        other = arts[(n + 1) % len(arts)]
+        rel = os.path.relpath(other, target.parent).replace(os.sep, "/")
+        with open(target, "a", encoding="utf-8") as f:
+            f.write(f"\nXem thêm [bài liên quan]({rel}).\n")
     elif kind == "add":
         section = ["tin-tuc", "thong-bao"][n % 2]
         path = site / "content" / section / f"bai-moi-{n}.md"
@@ -412,3 +426,36 @@ def test_a_theme_change_keeps_the_sitemaps_and_the_search_index(tmp_path, trusti
     result = build(BuildOptions(site=site, out=out, now=NOW))
     assert result.model_reused and result.parsed == 1 and made == [1]
     assert _diff(snapshot(out), snapshot(_clean(site, tmp_path))) == []
+
+
+def test_a_new_photo_file_renders_again_the_pages_that_show_it(tmp_path, trusting):
+    """The article's Markdown and front matter are unchanged, but the photo its body shows is now
+    another picture, of another size: its HTML names new renditions, under a new key in the store."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    Image.new("RGB", (41, 31), (37, 80, 120)).save(site / "content/tin-tuc/hoi-nghi-tong-ket/phat-bieu.jpg", "JPEG")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert result.parsed == 1 and result.rendered >= 1
+    assert "phat-bieu-41x31." in (out / "tin-tuc/2024/01/hoi-nghi-tong-ket/index.html").read_text("utf-8")
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+def test_an_article_whose_address_moves_moves_the_links_to_it_in_other_bodies(tmp_path, trusting):
+    """Only the linked article changed (its date, so its URL): the body linking to it is the same
+    Markdown, but its HTML holds the new URL."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nXem [thông báo nghỉ lễ](../thong-bao/nghi-le.md).\n")
+    build(BuildOptions(site=site, out=out, now=NOW))
+    page = out / "tin-tuc/2024/03/tap-huan/index.html"
+    assert 'href="/thong-bao/2024/05/nghi-le/"' in page.read_text("utf-8")
+    target = site / "content/thong-bao/nghi-le.md"
+    target.write_text(target.read_text("utf-8").replace("date: 01/05/2024 07:30", "date: 29/04/2024 07:30"), "utf-8")
+    build(BuildOptions(site=site, out=out, now=NOW))
+    html = page.read_text("utf-8")
+    assert 'href="/thong-bao/2024/04/nghi-le/"' in html and "/thong-bao/2024/05/nghi-le/" not in html
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []

@@ -72,10 +72,13 @@ class BodyJob:
         return ArticleResolver(doc, self.urls[doc.rel], self.cfg.content_dir, self.cfg.static_dir,
                                self.md_urls, self.media, realpaths=self.realpaths, answers=self.answers)
 
-    def key(self, doc: Document, body_sha: str) -> str:
+    def key(self, doc: Document, body_sha: str, calls: tuple) -> str:
+        """Where the store keeps the body's HTML: it names everything the HTML is made from, the
+        answers to the body's lookups too (a photo's new size or a linked article's new URL gives
+        new HTML under a new key, so the pages that print it are rendered again)."""
         s = doc.source
         return digest("\x1f".join((self.base_key, body_sha, s.content_rel, str(s.is_bundle), self.urls[doc.rel],
-                                   self.credit_labels.get(doc.lang, "Ảnh"))))
+                                   self.credit_labels.get(doc.lang, "Ảnh"), repr(calls))))
 
     def photos(self, doc: Document, resolver: ArticleResolver, report: Report,
                record: bool = True) -> tuple[Photo, ...]:

@@ -69,7 +69,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
             for doc in changed:
                 text = zlib.decompress(full[doc.rel]).decode("utf-8", "surrogatepass")
                 html, entry = job.render(dataclasses.replace(doc, body=text), md)
-                entry = dataclasses.replace(entry, key=job.key(doc, fresh[doc.rel].body_sha))
+                entry = dataclasses.replace(entry, key=job.key(doc, fresh[doc.rel].body_sha, entry.calls))
                 if entry.errors or p._md_key(entry).calls != md_keys[doc.rel].calls:
                     return False     # new lookups or problems: the full build sorts them out
                 store.put(entry.key, html)

@@ -379,9 +379,10 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc]
         resolver = job.resolver(doc)
         photos[doc.rel] = job.photos(doc, resolver, report)
         start = len(resolver.images)
-        key = job.key(doc, doc_entries[doc.rel].body_sha)
         entry = known.get(doc.rel)
-        if entry is not None and entry.key == key and key in stored and replay(job, doc, resolver, entry):
+        if (entry is not None and entry.key in stored and entry.key == job.key(doc, doc_entries[doc.rel].body_sha,
+                                                                                entry.calls)
+                and replay(job, doc, resolver, entry)):
             entries[doc.rel] = entry
             record_uses(job, doc, resolver, start, entry, report)
             job.files.update(resolver.files)
@@ -394,9 +395,8 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc]
 
     for n, (i, html, entry) in enumerate(render_many(job, missing, load, jobs)):
         doc = missing[i]
-        key = job.key(doc, doc_entries[doc.rel].body_sha)
-        entry = dataclasses.replace(entry, key=key)
-        store.put(key, html)
+        entry = dataclasses.replace(entry, key=job.key(doc, doc_entries[doc.rel].body_sha, entry.calls))
+        store.put(entry.key, html)
         if n % 500 == 499:
             store.flush()
         entries[doc.rel] = entry
