@@ -150,3 +150,42 @@ def test_the_site_is_shared_out_by_date(big_site, tmp_path, monkeypatch):
     monkeypatch.setattr(renderpool, "by_date", lambda site: made.append(site) or by_date(site))
     result = build(BuildOptions(site=big_site, out=tmp_path / "out", now=NOW, jobs=2, cache=False))
     assert result.pages > 200 and len(made) == 1
+
+
+def test_bodies_read_by_workers_are_read_again_as_validated(tmp_path, monkeypatch):
+    """Files validated in workers send back no body: the Markdown phase reads each again and checks
+    it against the digest taken when it was validated (byte-order mark, CRLF, decomposed
+    Vietnamese and all); a file that changed in between gives None (the build reads it in full)."""
+    from sitegen.build import scan
+    from sitegen.config import load_config
+    from sitegen.content.loader import read_source
+    from sitegen.content.schema import Document, validate
+    from sitegen.errors import Report
+    import unicodedata
+
+    site = copy_site("basic", tmp_path)
+    odd = {
+        "bom-crlf.md": "\ufeff---\r\ntitle: Có BOM\r\ndate: 2024-01-02 08:00\r\n---\r\n\r\nThân bài\r\ndòng hai\r\n",
+        "nfd.md": unicodedata.normalize("NFD", "---\ntitle: Tổ hợp\ndate: 2024-01-03 08:00\n---\nQuốc hội họp.\n"),
+        "cr.md": "---\rtitle: Mac cũ\rdate: 2024-01-04 08:00\r---\rMột\rHai\r",
+        "empty-body.md": "---\ntitle: Không có thân\ndate: 2024-01-05 08:00\n---\n",
+        "dashes.md": "---\ntitle: Gạch\ndate: 2024-01-06 08:00\n---\nTrên\n\n---\n\nDưới ---\n",
+    }
+    for name, text in odd.items():
+        (site / "content" / "tin-tuc" / name).write_bytes(text.encode("utf-8"))
+    cfg = load_config(site)
+    monkeypatch.setattr(scan, "MIN_PARALLEL", 1)
+    report = Report()
+    seen, fresh, full = scan.scan(site, cfg, "k", {}, 0, report, jobs=2)
+    assert not report.errors and full == {}
+    docs = {rel: e for rel, e in fresh.items() if isinstance(e.item, Document)}
+    assert len(docs) >= len(odd) + 5
+    for rel, entry in docs.items():
+        want = validate(read_source(site / rel, site, Report()), cfg, Report())
+        got = scan.with_body(entry.item, entry.body_sha, full)
+        assert got is not None and got.body == want.body, rel
+    target = site / "content" / "tin-tuc" / "nfd.md"
+    target.write_text(target.read_text("utf-8") + "Thêm một dòng.\n", "utf-8")
+    assert scan.with_body(docs["content/tin-tuc/nfd.md"].item, docs["content/tin-tuc/nfd.md"].body_sha, full) is None
+    target.unlink()
+    assert scan.with_body(docs["content/tin-tuc/nfd.md"].item, docs["content/tin-tuc/nfd.md"].body_sha, full) is None

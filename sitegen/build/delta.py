@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import zlib
 from typing import TYPE_CHECKING
 
 from sitegen.build import quick
 from sitegen.build.bodies import BodyJob
 from sitegen.build.cache import keep_until_exit
 from sitegen.build.renderpool import RenderError, render_routes
+from sitegen.build.scan import with_body
 from sitegen.content.markup import MarkdownRenderer
 from sitegen.content.schema import Document
 from sitegen.errors import Report
@@ -67,8 +67,10 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
             job = BodyJob(cfg, urls, md_urls, p._credit_labels(ctx.chain, cfg), media, ctx.cfg_key)
             md = MarkdownRenderer(cfg.iframe_hosts, cfg.images.sizes)
             for doc in changed:
-                text = zlib.decompress(full[doc.rel]).decode("utf-8", "surrogatepass")
-                html, entry = job.render(dataclasses.replace(doc, body=text), md)
+                whole = with_body(doc, fresh[doc.rel].body_sha, full)
+                if whole is None:
+                    return False     # changed again since it was read: the full build reads it
+                html, entry = job.render(whole, md)
                 entry = dataclasses.replace(entry, key=job.key(doc, fresh[doc.rel].body_sha, entry.calls))
                 if entry.errors or p._md_key(entry).calls != md_keys[doc.rel].calls:
                     return False     # new lookups or problems: the full build sorts them out

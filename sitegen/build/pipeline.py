@@ -7,7 +7,6 @@ import hashlib
 import os
 import re
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, rep
 from sitegen.build import delta
 from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest, keep_until_exit
 from sitegen.build.keys import Keys, tree_digest
-from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated
+from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
 from sitegen.build.publish import Publisher, file_digest
 from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
@@ -389,9 +388,7 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc]
         else:
             missing.append(doc)
     def load(d: Document) -> Document:
-        body = full.get(d.rel)
-        return dataclasses.replace(d, body=zlib.decompress(body).decode("utf-8", "surrogatepass")) if body is not None \
-            else reload(d, job.cfg)
+        return with_body(d, doc_entries[d.rel].body_sha, full) or reload(d, job.cfg)
 
     for n, (i, html, entry) in enumerate(render_many(job, missing, load, jobs)):
         doc = missing[i]

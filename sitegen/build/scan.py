@@ -1,6 +1,10 @@
 """Find what changed under content/: files whose stat moved are read and validated, the rest are
 taken as the last build saw them. Reading and validating (YAML, dates, NFC, hashing) is the
-slowest part of a first build, so a large batch of files is read by forked worker processes."""
+slowest part of a first build, so a large batch of files is read by forked worker processes.
+
+A body validated here is kept, compressed, for the Markdown phase; one validated in a worker is
+not (compressing and sending it costs twice what reading it again does): `with_body` reads it
+again and checks it against the digest taken here."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,7 +17,8 @@ from typing import NamedTuple
 
 from sitegen.build.cache import digest
 from sitegen.config import SiteConfig
-from sitegen.content.loader import iter_content, read_source
+from sitegen.content.frontmatter import body_of
+from sitegen.content.loader import iter_content, normalised, read_source
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import Report, SiteError
 
@@ -56,10 +61,10 @@ def strip(item: Document | SectionIndex) -> Document | SectionIndex:
     return dataclasses.replace(item, source=source)
 
 
-def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str, bytes],
+def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str, bytes] | None,
               known: Seen | None = None) -> Doc | Seen | None:
     """A file just read: its Seen when only its stat moved, else validated (None when invalid).
-    The body of a validated article goes into full, compressed (a tenth of a str's size)."""
+    The body of a validated article goes into full (unless None), compressed (a tenth of a str's size)."""
     sha = digest(src.text)
     try:
         st = src.path.stat()
@@ -75,7 +80,7 @@ def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str
         return None
     item = strip(checked)
     body_sha = digest(checked.body) if isinstance(checked, Document) else ""
-    if isinstance(checked, Document):
+    if isinstance(checked, Document) and full is not None:
         full[checked.rel] = zlib.compress(checked.body.encode("utf-8", "surrogatepass"), 1)
     return Doc(stat, sha, cfg_key, item, body_sha, tuple(sub.warnings), digest(repr(item)))
 
@@ -84,14 +89,15 @@ def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str
 _Read = tuple[str | None, Doc | Seen | None, list[SiteError], bytes | None]
 
 
-def _read(path: Path, site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen]) -> _Read:
+def _read(path: Path, site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen],
+          keep_body: bool = True) -> _Read:
     report = Report()
     src = read_source(path, site, report)
     if src is None:
         return None, None, report.items, None
-    full: dict[str, bytes] = {}
+    full: dict[str, bytes] | None = {} if keep_body else None
     entry = validated(src, cfg, cfg_key, report, full, known.get(src.rel))
-    return src.rel, entry, report.items, full.get(src.rel)
+    return src.rel, entry, report.items, full.get(src.rel) if full else None
 
 
 _WORK: tuple[Path, SiteConfig, str, dict[str, Seen], list[Path]] | None = None
@@ -99,7 +105,7 @@ _WORK: tuple[Path, SiteConfig, str, dict[str, Seen], list[Path]] | None = None
 
 def _read_batch(span: tuple[int, int]) -> list[_Read]:
     site, cfg, cfg_key, known, paths = _WORK  # type: ignore[misc]
-    return [_read(p, site, cfg, cfg_key, known) for p in paths[span[0]:span[1]]]
+    return [_read(p, site, cfg, cfg_key, known, keep_body=False) for p in paths[span[0]:span[1]]]
 
 
 def _read_all(paths: list[Path], site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen],
@@ -154,6 +160,20 @@ def read_one(path: Path, cfg: SiteConfig, report: Report):
     return read_source(path, cfg.root, report)
 
 
+def with_body(doc: Document, body_sha: str, full: dict[str, bytes]) -> Document | None:
+    """doc with the body this build validated: kept in full, or read again (None when the file
+    no longer holds it)."""
+    kept = full.get(doc.rel)
+    if kept is not None:
+        return dataclasses.replace(doc, body=zlib.decompress(kept).decode("utf-8", "surrogatepass"))
+    try:
+        data = doc.source.path.read_bytes()
+        body = body_of(normalised(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return dataclasses.replace(doc, body=body) if digest(body) == body_sha else None
+
+
 def reload(doc: Document, cfg: SiteConfig) -> Document:
     """The full document (with its body) of a file this build validated but did not keep the text of."""
     sub = Report()
@@ -164,4 +184,4 @@ def reload(doc: Document, cfg: SiteConfig) -> Document:
     return checked
 
 
-__all__ = ["Seen", "Doc", "scan", "validated", "read_one", "reload", "strip"]
+__all__ = ["Seen", "Doc", "scan", "validated", "read_one", "reload", "strip", "with_body"]

@@ -78,6 +78,11 @@ def parse(text: str) -> Parsed:
     return parsed
 
 
+def body_of(text: str) -> str:
+    """The body `parse(text)` gives, without parsing the YAML (for a file parsed before)."""
+    return _HANDLER.split(text)[1] if _HANDLER.detect(text) else text
+
+
 def _record_lines(node: yaml.Node | None, prefix: str, first_line: int, out: Parsed) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()

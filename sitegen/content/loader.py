@@ -132,12 +132,17 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
         report.error(rel, None, "encoding", "file contains NUL bytes: it is not a text file",
                      "content/ may only hold Markdown articles and their photos")
         return None
-    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = normalised(text)
     content_rel = path.relative_to(content).as_posix()
     name = path.name
     return SourceFile(path=path, rel=rel, content_rel=content_rel, text=text,
                       is_bundle=name == "index.md" or (name.startswith("index.") and name.count(".") == 2),
                       is_section_index=name == "_index.md" or (name.startswith("_index.") and name.count(".") == 2))
+
+
+def normalised(text: str) -> str:
+    """A file's decoded text as sitegen reads it: Unix line ends, NFC."""
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _rel(path: Path, root: Path) -> str:
