@@ -2,9 +2,9 @@
 cached build leaves is byte-identical to a build from scratch (--no-cache) of the same files.
 
 Hypothesis draws the edits: an article's body, title, date, tags or photos; a photo file's
-pixels; a link from one article to another; adding, deleting or renaming an article; a theme
-template; site.toml. Builds that fail must fail alike and leave the
-published site as it was.
+pixels; a link from one article to another, or to none (the build fails); the front matter one
+line longer; adding, deleting or renaming an article; a theme template; site.toml. Builds that
+fail must fail alike and leave the published site as it was.
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from sitegen.errors import BuildFailed
 from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, copy_site, snapshot
 
-KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "add", "delete", "rename", "template",
-         "strings", "config", "noop"]
+KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "badlink", "shift", "add", "delete", "rename",
+         "template", "strings", "config", "noop"]
 
 
 def _articles(site: Path) -> list[Path]:
@@ -85,6 +85,13 @@ def _edit(site: Path, kind: str, n: int) -> None:
         rel = os.path.relpath(other, target.parent).replace(os.sep, "/")
         with open(target, "a", encoding="utf-8") as f:
             f.write(f"\nXem thêm [bài liên quan]({rel}).\n")
+    elif kind == "badlink":
+        # a body problem (the build fails), then later edits: every error names the line it is on
+        with open(target, "a", encoding="utf-8") as f:
+            f.write(f"\nXem [bài không có](khong-co-{n}.md).\n")
+    elif kind == "shift":
+        # the same front matter and body, one line lower: a YAML comment
+        target.write_text(target.read_text("utf-8").replace("---\n", f"---\n# ghi chú {n}\n", 1), "utf-8")
     elif kind == "add":
         section = ["tin-tuc", "thong-bao"][n % 2]
         path = site / "content" / section / f"bai-moi-{n}.md"
@@ -459,3 +466,20 @@ def test_an_article_whose_address_moves_moves_the_links_to_it_in_other_bodies(tm
     assert 'href="/thong-bao/2024/04/nghi-le/"' in html and "/thong-bao/2024/05/nghi-le/" not in html
     build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
     assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+def test_a_body_problem_names_its_line_after_the_front_matter_grew(tmp_path, trusting):
+    """The body is the same Markdown, one line lower in the file: the error the build reports
+    (from the body's cached rendering or not) names the line it is on now, as a clean build does."""
+    site = copy_site("basic", tmp_path)
+    assert _build(site, tmp_path / "public", cache=True) is None
+    path = site / "content/tin-tuc/tap-huan.md"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\nXem [bài chưa có](khong-co-bai-nay.md).\n")
+    line = path.read_text("utf-8").splitlines().index("Xem [bài chưa có](khong-co-bai-nay.md).") + 1
+    first = _build(site, tmp_path / "public", cache=True)
+    assert first and f"tap-huan.md:{line}:" in first[0]
+    path.write_text(path.read_text("utf-8").replace("---\n", "---\n# ghi chú của biên tập viên\n", 1), "utf-8")
+    again = _build(site, tmp_path / "public", cache=True)
+    assert again and f"tap-huan.md:{line + 1}:" in again[0]
+    assert again == _build(site, tmp_path / "clean", cache=False)

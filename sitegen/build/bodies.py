@@ -75,10 +75,11 @@ class BodyJob:
     def key(self, doc: Document, body_sha: str, calls: tuple) -> str:
         """Where the store keeps the body's HTML: it names everything the HTML is made from, the
         answers to the body's lookups too (a photo's new size or a linked article's new URL gives
-        new HTML under a new key, so the pages that print it are rendered again)."""
+        new HTML under a new key, so the pages that print it are rendered again). The entry's
+        problems name lines of the file: the body's first line is part of the key too."""
         s = doc.source
         return digest("\x1f".join((self.base_key, body_sha, s.content_rel, str(s.is_bundle), self.urls[doc.rel],
-                                   self.credit_labels.get(doc.lang, "Ảnh"), repr(calls))))
+                                   self.credit_labels.get(doc.lang, "Ảnh"), repr(calls), str(doc.body_line))))
 
     def photos(self, doc: Document, resolver: ArticleResolver, report: Report,
                record: bool = True) -> tuple[Photo, ...]:
