@@ -90,9 +90,9 @@ def test_manifest_reloads_when_the_file_changes(tmp_path):
 
 def test_manifest_of_the_real_build(tmp_path):
     from sitegen.build.pipeline import BuildOptions, build
-    repo = __import__("pathlib").Path(__file__).resolve().parents[2]
     out = tmp_path / "public"
-    build(BuildOptions(site=repo / "tests" / "sites" / "basic", out=out))
+    from sitetest import copy_site
+    build(BuildOptions(site=copy_site("basic", tmp_path), out=out))
     m = Manifest(out / "counter-manifest.json")
     assert "/" in m and len(m) > 3
     assert all(normalise(url) == url for url in m.pages)

@@ -48,8 +48,10 @@ def test_widget_is_small_and_plain():
 def built(tmp_path_factory) -> Path:
     """The basic test site, built; the counter script tag is added where the theme lacks it."""
     from sitegen.build.pipeline import BuildOptions, build
-    out = tmp_path_factory.mktemp("widget") / "public"
-    build(BuildOptions(site=REPO / "tests" / "sites" / "basic", out=out))
+    from sitetest import copy_site
+    base = tmp_path_factory.mktemp("widget")
+    out = base / "public"
+    build(BuildOptions(site=copy_site("basic", base), out=out))
     assert (out / "theme" / "js" / "counter.js").is_file(), "the build copies the theme's static files"
     for html in out.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
