@@ -483,3 +483,49 @@ def test_a_body_problem_names_its_line_after_the_front_matter_grew(tmp_path, tru
     again = _build(site, tmp_path / "public", cache=True)
     assert again and f"tap-huan.md:{line + 1}:" in again[0]
     assert again == _build(site, tmp_path / "clean", cache=False)
+
+
+def _footer_changed(site: Path) -> None:
+    path = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(builtin_themes_dir() / "moha" / "templates" / "partials" / "footer.html", path)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("<!-- giao diện mới -->\n")
+
+
+def test_a_preview_and_the_published_site_keep_each_others_bodies(tmp_path, trusting):
+    """`sitegen serve` (drafts, its own output) and `sitegen build` share the site's cache folder:
+    the build dropping the HTML of bodies it does not publish (the draft's) must not leave the
+    preview's saved model pointing at nothing."""
+    site = copy_site("basic", tmp_path)
+    preview, public = tmp_path / "preview", tmp_path / "public"
+    build(BuildOptions(site=site, out=preview, now=NOW, drafts=True))
+    build(BuildOptions(site=site, out=public, now=NOW))
+    _footer_changed(site)
+    for out, drafts in ((preview, True), (public, False)):
+        result = build(BuildOptions(site=site, out=out, now=NOW, drafts=drafts))
+        assert result.model_reused and result.rendered == result.pages
+        clean = tmp_path / f"clean-{out.name}"
+        build(BuildOptions(site=site, out=clean, now=NOW, drafts=drafts, cache=False))
+        assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+@pytest.mark.parametrize("edit", ["template", "body"])
+def test_a_lost_html_store_is_made_again(tmp_path, trusting, edit):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    stores = list((site / ".cache" / "build").glob("html-*.sqlite"))
+    assert len(stores) == 1
+    for p in (site / ".cache" / "build").glob("html-*.sqlite*"):
+        p.unlink()
+    if edit == "template":
+        _footer_changed(site)
+    else:
+        with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+            f.write("\nMột đoạn mới.\n")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert not result.model_reused and result.parsed > 1      # every body made again
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []

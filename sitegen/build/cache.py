@@ -10,13 +10,15 @@ and build mode, each versioned by sitegen's code:
   (`published`, `spare`, see publish.py); the key of the site model (`model_key`);
 - `bulk-<id>.pickle` (read only when the site model must be built again): the validated front
   matter of every file (`docs`) and every lookup each body's Markdown made (`md`), replayed to
-  prove the HTML still holds; the HTML itself lives in `html.sqlite`;
-- `model-<id>.pickle`: the site model itself, with bodies as references into `html.sqlite`, and
+  prove the HTML still holds; the HTML itself lives in `html-<id>.sqlite`;
+- `model-<id>.pickle`: the site model itself, with bodies as references into `html-<id>.sqlite`, and
   the files it publishes as they are, for builds in which only bodies or the theme changed (see
   delta.py).
 
 A file that does not load, or was written by other code, is discarded with a warning and never
-trusted.
+trusted. Every output folder and build mode has files of its own, the HTML store too: a build
+drops the HTML its bodies no longer use, which must not be HTML another output's saved model
+still points at (`sitegen serve` previews into .cache/serve while `sitegen build` publishes).
 """
 from __future__ import annotations
 
@@ -212,7 +214,9 @@ class BuildCache:
         if enabled:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self.html = HtmlStore(self.folder / "html.sqlite")
+                for old in ("html.sqlite", "html.sqlite-wal", "html.sqlite-shm"):  # the store all outputs shared once
+                    (self.folder / old).unlink(missing_ok=True)
+                self.html = HtmlStore(self.path("html").with_suffix(".sqlite"))
                 self.html.has([])
             except (OSError, sqlite3.Error) as exc:
                 self.problem = f"the build cache in {self.folder} cannot be used ({exc}); building without it"

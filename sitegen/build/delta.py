@@ -60,6 +60,10 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     changed = [e.item for rel, e in fresh.items()
                if isinstance(e.item, Document) and rel in articles and e.body_sha != state.seen[rel].body_sha]
     store = ctx.bcache.html
+    edited = {doc.rel for doc in changed}
+    kept = {k.key for rel, k in md_keys.items() if rel not in edited}
+    if len(store.has(list(kept))) != len(kept):
+        return False                 # the HTML store lost bodies (deleted or damaged): the full build makes them
     if changed:
         urls = {rel: a.url for rel, a in articles.items()}
         media = MediaPipeline(cfg)
