@@ -131,11 +131,15 @@ def _jobs(text: str) -> int:
     return n
 
 
+def _waiting(lock: Path) -> None:
+    print(f"Waiting for another sitegen build into the same folder to finish ({lock})…", file=sys.stderr, flush=True)
+
+
 def run_build(opts: BuildOptions, quiet: bool = False, timings: bool = False) -> int:
     started = time.perf_counter()
     try:
         with _progress(quiet) as progress:
-            result = build(opts, progress)
+            result = build(opts, progress, waiting=_waiting)
     except BuildFailed as exc:
         _print_errors(exc.errors)
         return EXIT_CONTENT

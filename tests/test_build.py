@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build.lock import lock_path
 from sitegen.build.writer import UnsafeOutput
 from sitegen.errors import BuildFailed
 from sitetest import (BASIC_ALL, BASIC_DRAFT, BASIC_EN, BASIC_PAGES, BASIC_SCHEDULED, BASIC_VI, TZ,
@@ -288,7 +289,7 @@ def _assert_untouched(out: Path, before: dict[str, bytes]) -> None:
     after = snapshot(out)
     assert sorted(after) == sorted(before), "files were added to or removed from the published site"
     assert [n for n in before if before[n] != after[n]] == [], "published files changed"
-    leftovers = sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+    leftovers = sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, lock_path(out).name))
     assert leftovers == [], f"staging folders left behind: {leftovers}"
 
 
@@ -354,7 +355,7 @@ def test_rebuild_replaces_the_previous_output(published, builder):
     builder(site, out=out)
     assert not (out / "thong-bao/2024/05/nghi-le/index.html").exists(), "a removed article's page stayed"
     assert (out / "thong-bao/2023/12/lich-tiep-dan/index.html").exists()
-    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted([out.name, lock_path(out).name])
 
 
 def test_foreign_output_folder_is_refused(site_copy, builder, tmp_path, cli):

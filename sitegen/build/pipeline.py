@@ -25,6 +25,7 @@ from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, rep
 from sitegen.build import delta
 from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest, keep_until_exit
 from sitegen.build.keys import Keys, tree_digest
+from sitegen.build.lock import output_lock
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
 from sitegen.build.publish import Publisher, file_digest
 from sitegen.build.spare import SpareSetUp
@@ -96,13 +97,18 @@ def _md_key(entry: MdEntry) -> MdKey:
     return MdKey(entry.key, digest(repr(entry.calls)), entry.warnings)
 
 
-def build(opts: BuildOptions, progress: Progress | None = None) -> BuildResult:
+def build(opts: BuildOptions, progress: Progress | None = None,
+          waiting: Callable[[Path], None] | None = None) -> BuildResult:
+    """Build the site into opts.out, once no other build into it runs (waiting(lock file) is
+    called if one does, see lock.py)."""
     # The build makes millions of small objects and almost no reference cycles: the cyclic
     # collector would spend a third of an incremental build walking them.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build_all(opts, progress)
+        check_output_dir(opts.out, opts.site)    # before the lock file is made beside it (and again after)
+        with output_lock(opts.out, waiting):
+            return _build_all(opts, progress)
     finally:
         if collecting:
             gc.enable()
