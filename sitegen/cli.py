@@ -132,7 +132,8 @@ def _jobs(text: str) -> int:
 
 
 def _waiting(lock: Path) -> None:
-    print(f"Waiting for another sitegen build into the same folder to finish ({lock})…", file=sys.stderr, flush=True)
+    print(f"Waiting for another sitegen build into the same folder to finish ({lock})…",
+          file=sys.stderr, flush=True)
 
 
 def run_build(opts: BuildOptions, quiet: bool = False, timings: bool = False) -> int:
