@@ -529,3 +529,41 @@ def test_a_lost_html_store_is_made_again(tmp_path, trusting, edit):
     assert not result.model_reused and result.parsed > 1      # every body made again
     build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
     assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+def test_an_html_store_that_is_not_a_database_is_made_anew(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    store = next((site / ".cache" / "build").glob("html-*.sqlite"))
+    store.write_bytes(os.urandom(5000))
+    _footer_changed(site)
+    first = build(BuildOptions(site=site, out=out, now=NOW))
+    assert any("is damaged" in str(w) and "discarded" in str(w) for w in first.warnings)
+    assert first.parsed > 1
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nMột đoạn mới.\n")
+    second = build(BuildOptions(site=site, out=out, now=NOW))       # the cache serves again
+    assert second.parsed == 1 and not any("damaged" in str(w) for w in second.warnings)
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+def test_an_html_store_damaged_inside_is_discarded_and_the_build_starts_again(tmp_path, trusting):
+    """SQLite opens the store, but its rows no longer read (here: bytes that are not UTF-8): the
+    build that meets them while rendering pages discards the store and builds again."""
+    import sqlite3
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    store = next((site / ".cache" / "build").glob("html-*.sqlite"))
+    db = sqlite3.connect(store)
+    db.execute("UPDATE html SET html = CAST(x'ff00fe' AS TEXT)")
+    db.commit()
+    db.close()
+    _footer_changed(site)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    damaged = [str(w) for w in result.warnings if "damaged" in str(w)]
+    assert len(damaged) == 1 and "every body rendered again" in damaged[0], damaged
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []

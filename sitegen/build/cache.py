@@ -98,8 +98,24 @@ class Bulk:
     started: float = 0.0
 
 
+class StoreDamaged(Exception):
+    """The HTML store failed while the build used it: damaged in a way opening it did not show.
+    The build discards the store and starts again (see pipeline.build)."""
+
+    def __init__(self, path: str, problem: str):
+        problem = problem.splitlines()[0][:100] if problem else "unknown"   # SQLite may quote the bytes
+        super().__init__(path, problem)       # args: how it crosses from a worker process
+        self.path, self.problem = path, problem
+
+
+def discard_store(path: Path) -> None:
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        (path.parent / name).unlink(missing_ok=True)
+
+
 class HtmlStore:
-    """Rendered Markdown by key, in SQLite: shared by processes, read lazily while pages render."""
+    """Rendered Markdown by key, in SQLite: shared by processes, read lazily while pages render.
+    An SQLite error while reading or writing it raises StoreDamaged."""
 
     def __init__(self, path: Path | None):
         self.path = path
@@ -126,20 +142,32 @@ class HtmlStore:
         if self.path is None:
             self._mem.update(self._pending)
         else:
-            db = self._db()
-            db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", self._pending.items())
-            db.execute("COMMIT")
+            try:
+                db = self._db()
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", self._pending.items())
+                db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreDamaged(str(self.path), str(exc)) from None
         self._pending.clear()
+
+    def check(self) -> None:
+        """Open the store and read from it: raises sqlite3.DatabaseError when it is damaged."""
+        if self.path is not None:
+            self._db().execute("SELECT key FROM html LIMIT 1").fetchall()
 
     def has(self, keys: list[str]) -> set[str]:
         if self.path is None:
             return {k for k in keys if k in self._mem}
-        db, found = self._db(), set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            q = f"SELECT key FROM html WHERE key IN ({','.join('?' * len(chunk))})"
-            found.update(k for (k,) in db.execute(q, chunk))
+        found: set[str] = set()
+        try:
+            db = self._db()
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                q = f"SELECT key FROM html WHERE key IN ({','.join('?' * len(chunk))})"
+                found.update(k for (k,) in db.execute(q, chunk))
+        except sqlite3.Error as exc:
+            raise StoreDamaged(str(self.path), str(exc)) from None
         return found
 
     def get(self, key: str) -> str:
@@ -147,21 +175,27 @@ class HtmlStore:
             return self._pending[key]
         if self.path is None:
             return self._mem[key]
-        row = self._db().execute("SELECT html FROM html WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            raise KeyError(f"rendered Markdown {key} is missing from the build cache")
+        try:
+            row = self._db().execute("SELECT html FROM html WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise StoreDamaged(str(self.path), str(exc)) from None
+        if row is None:      # the build checked it was there
+            raise StoreDamaged(str(self.path), f"the rendered body {key} went missing")
         return row[0]
 
     def prune(self, keep: set[str]) -> None:
         """Drop HTML no article uses any more (run after a successful build)."""
         if self.path is None:
             return
-        db = self._db()
-        stale = [k for (k,) in db.execute("SELECT key FROM html") if k not in keep]
-        if stale:
-            db.execute("BEGIN")
-            db.executemany("DELETE FROM html WHERE key = ?", ((k,) for k in stale))
-            db.execute("COMMIT")
+        try:
+            db = self._db()
+            stale = [k for (k,) in db.execute("SELECT key FROM html") if k not in keep]
+            if stale:
+                db.execute("BEGIN")
+                db.executemany("DELETE FROM html WHERE key = ?", ((k,) for k in stale))
+                db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreDamaged(str(self.path), str(exc)) from None
 
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():
@@ -216,12 +250,29 @@ class BuildCache:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 for old in ("html.sqlite", "html.sqlite-wal", "html.sqlite-shm"):  # the store all outputs shared once
                     (self.folder / old).unlink(missing_ok=True)
-                self.html = HtmlStore(self.path("html").with_suffix(".sqlite"))
-                self.html.has([])
+                self.html = self._open_store(self.path("html").with_suffix(".sqlite"))
             except (OSError, sqlite3.Error) as exc:
                 self.problem = f"the build cache in {self.folder} cannot be used ({exc}); building without it"
                 self.enabled = False
                 self.html = HtmlStore(None)
+
+    def _open_store(self, path: Path) -> HtmlStore:
+        """The HTML store; a damaged one (not a database, malformed) is discarded with a warning
+        and made anew: every body is rendered again, instead of every later build going without
+        the cache. An error of another kind (a read-only folder, a lock) goes to the caller."""
+        store = HtmlStore(path)
+        try:
+            store.check()
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            discard_store(path)
+            self.problem = (f"the build cache {path} is damaged ({exc}); it was discarded and every body "
+                            "is rendered again")
+            store = HtmlStore(path)
+            store.check()
+        return store
 
     def path(self, kind: str) -> Path:
         return self.file.with_name(self.file.name.replace("state-", f"{kind}-", 1))
@@ -333,4 +384,5 @@ class BuildCache:
         self.html.close()
 
 
-__all__ = ["BuildCache", "State", "Bulk", "HtmlStore", "Body", "digest", "code_fingerprint"]
+__all__ = ["BuildCache", "State", "Bulk", "HtmlStore", "StoreDamaged", "discard_store", "Body", "digest",
+           "code_fingerprint"]

@@ -23,7 +23,8 @@ from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
 from sitegen.search import INDEX_ROOT
 from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
 from sitegen.build import delta
-from sitegen.build.cache import READ, Body, Bulk, BuildCache, State, code_fingerprint, digest, keep_until_exit
+from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamaged, code_fingerprint, digest,
+                                  discard_store, keep_until_exit)
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
@@ -108,10 +109,31 @@ def build(opts: BuildOptions, progress: Progress | None = None,
     try:
         check_output_dir(opts.out, opts.site)    # before the lock file is made beside it (and again after)
         with output_lock(opts.out, waiting):
-            return _build_all(opts, progress)
+            try:
+                return _build_all(opts, progress)
+            except StoreDamaged as exc:         # nothing was published: start again without it
+                return _build_again(opts, progress, exc)
     finally:
         if collecting:
             gc.enable()
+
+
+def _build_again(opts: BuildOptions, progress: Progress | None, damaged: StoreDamaged) -> BuildResult:
+    """The build after the HTML store failed under the first try: the store discarded, every body
+    rendered again; the warning says so. A store that fails again is an error."""
+    path = Path(damaged.path)
+    discard_store(path)
+    try:
+        result = _build_all(opts, progress)
+    except StoreDamaged as exc:
+        raise BuildFailed([SiteError(_shown(Path(exc.path), opts.site), None, None,
+                                     f"the build cache fails to read or write ({exc.problem})",
+                                     "delete the site's .cache/build folder, or build with --no-cache; "
+                                     "the published site was left as it was")]) from None
+    result.warnings.insert(0, SiteError(_shown(path, opts.site), None, None,
+                                        f"the build cache is damaged ({damaged.problem}); it was discarded "
+                                        "and every body rendered again", warning=True))
+    return result
 
 
 def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
