@@ -313,6 +313,30 @@ def test_a_noop_build_touches_nothing_and_is_reported(tmp_path):
     assert _inodes(out) == before
 
 
+@pytest.mark.parametrize("record", [
+    "garbage{", "[1, 2]", "null", '{"inputs": 5}',
+    "evil-summary", "bad-date", "bad-warning", "text-time",
+])
+def test_a_damaged_noop_record_sends_the_build_the_long_way(tmp_path, record):
+    """The no-op check's record replays the last build's summary and warnings: one that is not
+    what sitegen wrote (not JSON, other shapes, fields of other types) is not used."""
+    import json
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    want = build(BuildOptions(site=site, out=out, now=NOW))
+    path = next((site / ".cache/build").glob("quick-*.json"))
+    good = json.loads(path.read_text("utf-8"))
+    edited = {"evil-summary": {**good, "summary": {**good["summary"], "rendered": 10**6}},
+              "bad-date": {**good, "next_due": "ngày mai"},
+              "bad-warning": {**good, "warnings": [{"path": 1}]},
+              "text-time": {**good, "started": str(good["started"])}}
+    path.write_text(json.dumps(edited[record]) if record in edited else record, "utf-8")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert (result.pages, result.files, result.rendered) == (want.pages, want.files, 0)
+    assert [str(w) for w in result.warnings] == [str(w) for w in want.warnings]
+    assert json.loads(path.read_text("utf-8"))["summary"] == good["summary"]     # written afresh
+
+
 def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
     site = copy_site("basic", tmp_path)
     out = tmp_path / "public"

@@ -90,10 +90,12 @@ class QuickCheck:
             marker = os.stat(out / MARKER).st_mtime_ns
         except (OSError, ValueError):
             return None
-        if (rec.get("inputs") != fingerprint or rec.get("out_ino") != out_ino or rec.get("marker") != marker
-                or newest >= rec.get("started", 0) - RACY_NS):
+        if not _well_formed(rec):       # damaged or foreign: the build goes the long way
             return None
-        due = rec.get("next_due")
+        if (rec["inputs"] != fingerprint or rec["out_ino"] != out_ino or rec["marker"] != marker
+                or newest >= rec["started"] - RACY_NS):
+            return None
+        due = rec["next_due"]
         if due and now >= datetime.fromisoformat(due):
             return None
         return rec
@@ -118,6 +120,30 @@ class QuickCheck:
             self.file.unlink()
         except OSError:
             pass
+
+
+_SUMMARY = ("pages", "files", "drafts_skipped", "scheduled_skipped")
+_WARNING = {"path": str, "line": (int, type(None)), "field": (str, type(None)), "message": str,
+            "hint": (str, type(None)), "warning": bool}
+
+
+def _well_formed(rec) -> bool:
+    """A record this code wrote: every field there with its type (the summary and warnings are
+    replayed as the build's own)."""
+    try:
+        if not (isinstance(rec, dict) and isinstance(rec.get("inputs"), str)
+                and all(type(rec.get(k)) is int for k in ("started", "out_ino", "marker"))):
+            return False
+        if rec.get("next_due") is not None:
+            datetime.fromisoformat(rec["next_due"])
+        summary, warnings = rec.get("summary"), rec.get("warnings")
+        return (isinstance(summary, dict) and sorted(summary) == sorted(_SUMMARY)
+                and all(type(v) is int for v in summary.values())
+                and isinstance(warnings, list)
+                and all(isinstance(w, dict) and w.keys() == _WARNING.keys()
+                        and all(isinstance(w[k], t) for k, t in _WARNING.items()) for w in warnings))
+    except (TypeError, ValueError):
+        return False
 
 
 __all__ = ["QuickCheck", "Inputs", "inputs_digest"]
