@@ -23,6 +23,11 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def _shaped(value, kinds: tuple[type, ...]) -> bool:
+    return (isinstance(value, list) and len(value) == len(kinds)
+            and all(type(x) is t for x, t in zip(value, kinds)))
+
+
 class ImageCache:
     def __init__(self, folder: Path):
         self.folder = folder
@@ -38,9 +43,11 @@ class ImageCache:
             data = json.loads((self.folder / INDEX).read_text("utf-8"))
             if data.get("format") != FORMAT:
                 return
-            self.sources = dict(data["sources"])
-            self.probes = dict(data["probes"])
-            self.entries = dict(data["entries"])
+            # each item as this code writes it, or left out (a damaged index costs work, never a crash)
+            self.sources = {k: v for k, v in dict(data["sources"]).items()
+                            if _shaped(v, (int, int, int, str))}
+            self.probes = {k: v for k, v in dict(data["probes"]).items() if isinstance(v, dict)}
+            self.entries = {k: v for k, v in dict(data["entries"]).items() if _shaped(v, (int, int, str))}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.sources, self.probes, self.entries = {}, {}, {}   # no or unreadable index: start afresh
 

@@ -54,13 +54,20 @@ class Probe:
     @classmethod
     def from_json(cls, data: dict) -> "Probe | None":
         """The cached probe, or None when an older sitegen wrote it (probe the file again)."""
+        if not isinstance(data, dict):
+            return None
         fields = dict(data)
         if fields.pop("version", None) != PROBE_VERSION:
             return None
         try:
-            return cls(**fields)
+            found = cls(**fields)
         except TypeError:
             return None
+        kinds = {"format": str, "width": int, "height": int, "orientation": int, "alpha": bool, "animated": bool,
+                 "opaque_alpha": bool}
+        if not all(type(getattr(found, k)) is t for k, t in kinds.items()) or min(found.width, found.height) < 1:
+            return None      # not what this code wrote: probe the file again
+        return found
 
 
 def megapixels(pixels: int) -> str:

@@ -3,6 +3,9 @@ settings give new names and the old files are pruned; a damaged cache entry is t
 again; only images the site uses are written; the work runs in several processes."""
 from __future__ import annotations
 
+import json
+
+import pytest
 from PIL import Image
 
 from imagetest import media_files, noise, save_jpeg
@@ -91,6 +94,31 @@ def test_a_lost_or_broken_index_only_costs_time(photo_site, builder):
     (photo_site.cache / "index.json").write_text("{broken", "utf-8")
     second = builder(photo_site.root)
     assert second.result.images.processed == 1
+    assert {n: p.read_bytes() for n, p in media_files(first.out).items()} == \
+           {n: p.read_bytes() for n, p in media_files(second.out).items()}
+    assert builder(photo_site.root).result.images.processed == 0
+
+
+@pytest.mark.parametrize("damage", ["sources", "entries", "probes", "probe-types", "top"])
+def test_an_index_of_other_shapes_only_costs_time(photo_site, builder, damage):
+    """Items of the index that are not what sitegen writes are left out, one by one (a source
+    noted as a number crashed the build)."""
+    site_with_photos(photo_site, 1)
+    first = builder(photo_site.root)
+    path = photo_site.cache / "index.json"
+    data = json.loads(path.read_text("utf-8"))
+    if damage == "sources":
+        data["sources"] = {k: 5 for k in data["sources"]}
+    elif damage == "entries":
+        data["entries"] = {k: "x" for k in data["entries"]}
+    elif damage == "probes":
+        data["probes"] = {k: [] for k in data["probes"]}
+    elif damage == "probe-types":
+        data["probes"] = {k: {**v, "width": str(v["width"])} for k, v in data["probes"].items()}
+    else:
+        data = [data]
+    path.write_text(json.dumps(data), "utf-8")
+    second = builder(photo_site.root)
     assert {n: p.read_bytes() for n, p in media_files(first.out).items()} == \
            {n: p.read_bytes() for n, p in media_files(second.out).items()}
     assert builder(photo_site.root).result.images.processed == 0
