@@ -3,7 +3,8 @@ cached build leaves is byte-identical to a build from scratch (--no-cache) of th
 
 Hypothesis draws the edits: an article's body, title, date, tags or photos; a photo file's
 pixels; a link from one article to another, or to none (the build fails); the front matter one
-line longer; adding, deleting or renaming an article; a theme template; site.toml. Builds that
+line longer; draft, slug and aliases; a section's title; a static file; adding, deleting,
+renaming an article or moving it to another section; a theme template; site.toml. Builds that
 fail must fail alike and leave the published site as it was.
 """
 from __future__ import annotations
@@ -26,8 +27,8 @@ from sitegen.errors import BuildFailed
 from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, copy_site, snapshot
 
-KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "badlink", "shift", "add", "delete", "rename",
-         "template", "strings", "config", "noop"]
+KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "badlink", "shift", "draft", "slug", "alias",
+         "section", "static", "add", "delete", "rename", "move", "template", "strings", "config", "noop"]
 
 
 def _articles(site: Path) -> list[Path]:
@@ -92,6 +93,24 @@ def _edit(site: Path, kind: str, n: int) -> None:
     elif kind == "shift":
         # the same front matter and body, one line lower: a YAML comment
         target.write_text(target.read_text("utf-8").replace("---\n", f"---\n# ghi chú {n}\n", 1), "utf-8")
+    elif kind in ("draft", "slug", "alias"):
+        meta, body = _split(target)
+        if kind == "draft":
+            meta["draft"] = not meta.get("draft")
+        elif kind == "slug":
+            meta["slug"] = f"duong-dan-{n % 3}"      # may collide with another's: an error, alike
+        else:
+            meta["aliases"] = [f"/cu/bai-{n % 4}.html"]
+        _join(target, meta, body)
+    elif kind == "section":
+        index = sorted((site / "content").glob("*/_index.md"))[n % 2]
+        meta, body = _split(index)
+        meta["title"] = f"Chuyên mục {n}"
+        _join(index, meta, body)
+    elif kind == "static":
+        path = site / "static" / "files" / f"tep-{n % 3}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Tệp tĩnh {n}\n", "utf-8")
     elif kind == "add":
         section = ["tin-tuc", "thong-bao"][n % 2]
         path = site / "content" / section / f"bai-moi-{n}.md"
@@ -103,6 +122,10 @@ def _edit(site: Path, kind: str, n: int) -> None:
             shutil.rmtree(target.parent)
         else:
             target.unlink()
+    elif kind == "move":          # to the other section: new URL, both sections' listings change
+        other = "thong-bao" if "tin-tuc" in target.parts else "tin-tuc"
+        if target.name != "index.md":
+            target.rename(site / "content" / other / target.name)
     elif kind == "rename":
         if target.name == "index.md":
             target.parent.rename(target.parent.with_name(target.parent.name + f"-{n}"))
