@@ -326,6 +326,27 @@ def test_a_scheduled_article_falling_due_rebuilds_the_model(tmp_path, trusting):
     assert _diff(snapshot(out), snapshot(clean)) == []
 
 
+@pytest.mark.parametrize("opts", [{}, {"future": True}, {"drafts": True, "future": True}],
+                         ids=["default", "future", "preview"])
+@pytest.mark.parametrize("clock", ["forward", "back"])
+def test_nothing_changed_but_the_time_an_article_is_due(tmp_path, trusting, opts, clock):
+    """No file changed, but an article's date has come (or, the clock set back, not yet come): its
+    page, listings and search entry change, with --future too (where it was published ahead of
+    its date, but not in search, and marked as scheduled in a preview). The no-op check must
+    not stand for that build."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    meta, body = _split(site / "content/tin-tuc/tap-huan.md")
+    meta["date"] = (NOW + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    _join(site / "content/tin-tuc/tap-huan.md", meta, body)
+    first, then = (NOW, NOW + timedelta(hours=2)) if clock == "forward" else (NOW + timedelta(hours=2), NOW)
+    build(BuildOptions(site=site, out=out, now=first, **opts))
+    result = build(BuildOptions(site=site, out=out, now=then, **opts))
+    assert not result.unchanged
+    build(BuildOptions(site=site, out=clean, now=then, cache=False, **opts))
+    assert _diff(snapshot(out), snapshot(clean)) == []
+
+
 def test_a_noop_build_touches_nothing_and_is_reported(tmp_path):
     site = copy_site("basic", tmp_path)
     out = tmp_path / "public"

@@ -181,7 +181,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         if ctx.spare_setup is not None:      # the build stopped before publishing: reap the children
             ctx.spare_setup.wait()
         bcache.close()
-    noop.record(inputs.fingerprint, started, opts.out, result.next_due,
+    noop.record(inputs.fingerprint, started, opts.out, now, state.due,
                  {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
                  result.warnings)
     return result

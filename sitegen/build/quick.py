@@ -95,19 +95,23 @@ class QuickCheck:
         if (rec["inputs"] != fingerprint or rec["out_ino"] != out_ino or rec["marker"] != marker
                 or newest >= rec["started"] - RACY_NS):
             return None
+        # Pages say which articles are still to come ("scheduled", left out of search and listings
+        # unless --future): the record stands for the span of time in which none of them arrives.
         due = rec["next_due"]
-        if due and now >= datetime.fromisoformat(due):
+        if now < datetime.fromisoformat(rec["now"]) or (due and now >= datetime.fromisoformat(due)):
             return None
         return rec
 
-    def record(self, fingerprint: str, started: int, out: Path, next_due: datetime | None,
+    def record(self, fingerprint: str, started: int, out: Path, now: datetime, next_due: datetime | None,
                summary: dict, warnings: list[SiteError]) -> None:
+        """next_due: the first date after now of any article (draft, scheduled, or published ahead
+        of its date with --future): until then the build's output stays what it is."""
         if not self.enabled:
             return
         try:
             rec = {"inputs": fingerprint, "started": started, "out_ino": os.stat(out).st_ino,
                    "marker": os.stat(out / MARKER).st_mtime_ns,
-                   "next_due": next_due.isoformat() if next_due else None,
+                   "now": now.isoformat(), "next_due": next_due.isoformat() if next_due else None,
                    "summary": summary, "warnings": [asdict(w) for w in warnings]}
             tmp = self.file.with_suffix(".tmp")
             tmp.write_text(json.dumps(rec), "utf-8")
@@ -134,8 +138,9 @@ def _well_formed(rec) -> bool:
         if not (isinstance(rec, dict) and isinstance(rec.get("inputs"), str)
                 and all(type(rec.get(k)) is int for k in ("started", "out_ino", "marker"))):
             return False
-        if rec.get("next_due") is not None:
-            datetime.fromisoformat(rec["next_due"])
+        times = [rec.get("now")] + ([rec["next_due"]] if rec.get("next_due") is not None else [])
+        if any(datetime.fromisoformat(t).tzinfo is None for t in times):    # compared with an aware now
+            return False
         summary, warnings = rec.get("summary"), rec.get("warnings")
         return (isinstance(summary, dict) and sorted(summary) == sorted(_SUMMARY)
                 and all(type(v) is int for v in summary.values())
