@@ -47,7 +47,7 @@ def hostile(tmp_path_factory) -> Built:
 def sample(tmp_path_factory) -> Built:
     """The repository's own sample site (site.toml, content/, themes/), built once per session."""
     out = tmp_path_factory.mktemp("sample") / "public"
-    return run_build(REPO, out, now=None)
+    return run_build(REPO, out, now=None, cache=False)   # no build cache in the repository's .cache
 
 
 @pytest.fixture

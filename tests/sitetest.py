@@ -107,8 +107,8 @@ def copy_site(name: str, dest: Path) -> Path:
 
 
 def run_build(site: Path, out: Path, *, drafts: bool = False, future: bool = False,
-              now: datetime | None = NOW) -> Built:
-    result = build(BuildOptions(site=site, out=out, drafts=drafts, future=future, now=now))
+              now: datetime | None = NOW, cache: bool = True) -> Built:
+    result = build(BuildOptions(site=site, out=out, drafts=drafts, future=future, now=now, cache=cache))
     return Built(site, out, result)
 
 

@@ -8,7 +8,7 @@ from check.conftest import NOW, make_site, write
 from sitegen.check.findings import format_finding
 from sitegen.check.options import CheckOptions
 from sitegen.check.runner import run_check
-from sitetest import REPO
+from sitetest import REPO, copy_site
 
 LINE = re.compile(r"^(?:warning: )?(?P<path>[^:\s]+)(?::(?P<line>\d+))?: (?P<text>.+)$")
 
@@ -111,3 +111,11 @@ def test_python_m_sitegen_check(tmp_path):
                          text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip() == "No problems found."
+
+
+def test_a_check_leaves_no_build_cache_behind(tmp_path):
+    site = copy_site("basic", tmp_path)
+    for _ in range(2):
+        run_check(CheckOptions(site=site))
+    folder = site / ".cache" / "build"       # each check builds into a new temporary folder
+    assert not folder.exists() or sorted(p.name for p in folder.iterdir()) == []

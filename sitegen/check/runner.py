@@ -51,8 +51,10 @@ def run_check(opts: CheckOptions) -> CheckResult:
     with tempfile.TemporaryDirectory(prefix="sitegen-check-") as tmp:
         out = Path(tmp) / "public"
         try:
-            # Drafts and scheduled articles too: they are what editors are working on.
-            result = build(BuildOptions(site=site, out=out, drafts=True, future=True, now=now))
+            # Drafts and scheduled articles too: they are what editors are working on. Without the
+            # build cache: its files are kept per output folder, and this one is new every time (each
+            # check left a site model and an HTML store of the whole site behind in .cache/build/).
+            result = build(BuildOptions(site=site, out=out, drafts=True, future=True, now=now, cache=False))
             from_build, built = list(result.warnings), Built(out)
         except BuildFailed as exc:
             from_build, built = list(exc.errors), None

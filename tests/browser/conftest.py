@@ -30,7 +30,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "public"
-    build(BuildOptions(site=REPO, out=out, now=NOW))
+    build(BuildOptions(site=REPO, out=out, now=NOW, cache=False))   # no build cache in the repository
     return out
 
 
