@@ -609,6 +609,8 @@ def test_an_html_store_that_is_not_a_database_is_made_anew(tmp_path, trusting):
     first = build(BuildOptions(site=site, out=out, now=NOW))
     assert any("is damaged" in str(w) and "discarded" in str(w) for w in first.warnings)
     assert first.parsed > 1
+    noop = build(BuildOptions(site=site, out=out, now=NOW))
+    assert noop.unchanged and not any("damaged" in str(w) for w in noop.warnings)   # said once
     with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
         f.write("\nMột đoạn mới.\n")
     second = build(BuildOptions(site=site, out=out, now=NOW))       # the cache serves again

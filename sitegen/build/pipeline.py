@@ -181,9 +181,10 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         if ctx.spare_setup is not None:      # the build stopped before publishing: reap the children
             ctx.spare_setup.wait()
         bcache.close()
+    # A no-op build repeats the warnings about the site, not those about a damaged cache it discarded.
     noop.record(inputs.fingerprint, started, opts.out, now, state.due,
                  {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
-                 result.warnings)
+                 [w for w in result.warnings if not w.message.startswith("the build cache")])
     return result
 
 
