@@ -132,12 +132,7 @@ def _edit(site: Path, kind: str, n: int) -> None:
         else:
             target.rename(target.with_name(target.stem + f"-doi-ten-{n}.md"))
     elif kind == "template":
-        path = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(builtin_themes_dir() / "moha" / "templates" / "partials" / "footer.html", path)
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(f"<!-- thay đổi giao diện {n} -->\n")
+        _footer_changed(site, n)
     elif kind == "strings":
         # the theme's UI strings, which page titles, breadcrumbs and the menu print; three
         # versions, so a sequence of edits can come back to one an earlier build saw
@@ -151,6 +146,16 @@ def _edit(site: Path, kind: str, n: int) -> None:
         lines = [f'title = "Cổng thử nghiệm {n}"' if ln.startswith("title =") and i < 5 else ln
                  for i, ln in enumerate(lines)]
         toml.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def _footer_changed(site: Path, n: int = 0) -> None:
+    """A site-level copy of the theme's footer, with a comment added."""
+    path = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(builtin_themes_dir() / "moha" / "templates" / "partials" / "footer.html", path)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"<!-- thay đổi giao diện {n} -->\n")
 
 
 def _build(site: Path, out: Path, cache: bool, warnings: list | None = None):
@@ -552,14 +557,6 @@ def test_a_body_problem_names_its_line_after_the_front_matter_grew(tmp_path, tru
     assert again and f"tap-huan.md:{line + 1}:" in again[0]
     assert again == _build(site, tmp_path / "clean", cache=False)
 
-
-def _footer_changed(site: Path) -> None:
-    path = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(builtin_themes_dir() / "moha" / "templates" / "partials" / "footer.html", path)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write("<!-- giao diện mới -->\n")
 
 
 def test_a_preview_and_the_published_site_keep_each_others_bodies(tmp_path, trusting):

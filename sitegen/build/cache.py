@@ -248,8 +248,7 @@ class BuildCache:
         if enabled:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                for old in ("html.sqlite", "html.sqlite-wal", "html.sqlite-shm"):  # the store all outputs shared once
-                    (self.folder / old).unlink(missing_ok=True)
+                discard_store(self.folder / "html.sqlite")     # the store all outputs shared once
                 self.html = self._open_store(self.path("html").with_suffix(".sqlite"))
             except (OSError, sqlite3.Error) as exc:
                 self.problem = f"the build cache in {self.folder} cannot be used ({exc}); building without it"
