@@ -71,6 +71,7 @@ class _Rewrite(Treeprocessor):
     """Resolve local links and images; make lone captioned images figures; keep one h1 per page."""
 
     resolver: Resolver | None = None
+    plain_urls: bool = False     # every href and src is one the sanitiser keeps as it is
     problems: list[LinkProblem]
     missing_alt: list[str]
     credit_label: str = "Ảnh"
@@ -79,6 +80,7 @@ class _Rewrite(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         self.problems = []
         self.missing_alt = []
+        self.plain_urls = True
         resolve = self.resolver
         if next(root.iter("h1"), None) is not None:
             for el in root.iter():
@@ -99,6 +101,8 @@ class _Rewrite(Treeprocessor):
                         _to_picture(parent, i, el, found.picture, self.sizes)
                     if lone:
                         _to_figure(parent, el, self.credit_label, found)
+                    if self.plain_urls and not _plain_url(el.get("src", "")):
+                        self.plain_urls = False
                 elif el.tag == "table":
                     _wrap_table(parent, i, el)
                 elif el.tag == "th" and parent.tag == "tr" and "scope" not in el.attrib:
@@ -110,6 +114,10 @@ class _Rewrite(Treeprocessor):
                         el.set("href", result.url)
                     elif isinstance(result, LinkProblem):
                         self.problems.append(result)
+                    if self.plain_urls and not _plain_url(el.get("href", "")):
+                        self.plain_urls = False
+                elif el.tag == "a" and self.plain_urls and not _plain_url(el.get("href", "")):
+                    self.plain_urls = False
 
     def _image(self, el: etree.Element, resolve: Resolver | None) -> Resolved | None:
         el.set("loading", "lazy")
@@ -162,6 +170,20 @@ def _wrap_table(parent: etree.Element, index: int, table: etree.Element) -> None
     parent.remove(table)
     wrap.append(table)
     parent.insert(index, wrap)
+
+
+_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})    # the only schemes a body's links may use
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _plain_url(url: str) -> bool:
+    """Whether the sanitiser keeps this href or src as it is: no space or control character (which
+    a browser drops from a URL, so "java\tscript:" is "javascript:"), and no scheme but an allowed
+    one (a relative URL has none)."""
+    if " " in url or not url.isprintable():
+        return False
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group()[:-1].lower() in _URL_SCHEMES
 
 
 def _is_lone(parent: etree.Element, el: etree.Element) -> bool:
@@ -512,6 +534,13 @@ _ATTRS["th"] = _ATTRS.get("th", set()) | {"scope"}
 _ATTRS["sup"] = {"id"}
 _ATTRS["ol"] = {"start", "reversed", "type"}
 _ATTRS["time"] = {"datetime"}
+# Markdown without any of these characters has no raw HTML, entity, attribute list, backslash escape
+# or table in it, so Python-Markdown writes every element and attribute itself, escaped, and only
+# from tags the sanitiser allows: the sanitiser would give its HTML back unchanged once every link
+# and image URL is plain (checked by _Rewrite) and Python-Markdown wrote no character reference
+# (footnotes do, and the sanitiser writes them its own way). Such a body skips it (~0.14 ms of ~0.5 ms).
+# (">": the sanitiser writes it unescaped in attribute values; U+00A0: it writes &nbsp;.)
+_NEEDS_SANITISER = re.compile(r"[<>&\\{|\x00-\x08\x0b-\x1f\x7f\xa0]")
 _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.S)
 
 
@@ -554,7 +583,8 @@ class MarkdownRenderer:
         self.cleaner = nh3.Cleaner(
             tags=_TAGS, attributes=_ATTRS, attribute_filter=_attribute_filter(iframe_hosts),
             clean_content_tags={"script", "style", "object", "embed", "template", "svg", "math"},
-            url_schemes={"http", "https", "mailto", "tel"}, link_rel=None, strip_comments=True)
+            url_schemes=set(_URL_SCHEMES), link_rel=None, strip_comments=True)
+        self.fast = fast
 
     def render(self, text: str, resolver: Resolver | None = None, credit_label: str = "Ảnh") -> Rendered:
         """`credit_label` prefixes a figure's credit (the image title) unless it has a label already."""
@@ -563,6 +593,7 @@ class MarkdownRenderer:
         proc.credit_label = credit_label
         proc.sizes = self.image_sizes
         proc.problems, proc.missing_alt = [], []   # a blank text runs no processor at all
+        proc.plain_urls = False
         for p in self._knows_source:
             p.source = text
         try:
@@ -571,6 +602,8 @@ class MarkdownRenderer:
             proc.resolver = None
             for p in self._knows_source:
                 p.source = None
+        if self.fast and proc.plain_urls and _NEEDS_SANITISER.search(text) is None and "&#" not in html:
+            return Rendered(html, list(proc.problems), list(proc.missing_alt))
         html = self.cleaner.clean(html)
         if "<iframe" in html:
             html = _EMPTY_IFRAME.sub("", html)

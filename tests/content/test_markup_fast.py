@@ -7,6 +7,7 @@ the link problems and the images without alt text must be the same.
 """
 from __future__ import annotations
 
+import re
 import types
 from pathlib import Path
 
@@ -164,3 +165,77 @@ def test_the_sample_site_and_the_test_sites_render_the_same():
     assert len(files) > 20
     for path in files:
         same(path.read_text("utf-8", "replace").split("\n---\n", 1)[-1])
+
+
+# --- bodies that skip the sanitiser ----------------------------------------------------------------
+
+class _CountingCleaner:
+    def __init__(self, cleaner):
+        self.cleaner, self.calls = cleaner, 0
+
+    def clean(self, html: str) -> str:
+        self.calls += 1
+        return self.cleaner.clean(html)
+
+
+def _sanitised(text: str, res=None) -> bool:
+    """Render text with FAST; whether the sanitiser ran (the HTML is checked against STOCK's)."""
+    counting = _CountingCleaner(FAST.cleaner)
+    FAST.cleaner = counting
+    try:
+        same(text) if res is None else None
+        a, b = FAST.render(text, res), STOCK.render(text, res)
+    finally:
+        FAST.cleaner = counting.cleaner
+    assert a.html == b.html, text
+    return counting.calls > 0
+
+
+PLAIN_PIECES = ["Chữ thường", "Hội nghị", " ", "  ", "\n", "\n\n", "\t", "**", "*", "_", "`", "```\n", "~~~\n",
+                "[", "]", "(", ")", "!", "#", "## ", "- ", "* ", "1. ", "    ", "---", "===", ":", "'", "\"",
+                "[TOC]", "[1]: bai.md", "[2]: javascript:alert(1)", "[a]", "[a][1]", "[b][2]", "![", "](anh.jpg)",
+                "](bai.md)", "](thieu.md)", "](https://a.vn/x)", "](mailto:thu@a.vn)", "](tel:+8424)",
+                "](//a.vn/x)", "](javascript:alert(1))", "](JavaScript:alert(1))", "](data:image/png;base64,AA)",
+                "](vbscript:x)", "](java\tscript:x)", "](java\u200bscript:x)", " \"tiêu đề\")", "[^1]",
+                "[^1]: chú thích", "  \n", "Ảnh", "đ", "%", "\u200b", "ｆ", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_PIECES), max_size=40))
+def test_a_body_that_skips_the_sanitiser_is_what_the_sanitiser_gives(pieces):
+    """Markdown without <, >, &, \\, {, | writes only markup the sanitiser keeps, unless a link or
+    image names a scheme it does not allow: with the sanitiser or without, the same HTML."""
+    text = "".join(pieces)
+    for res in (None, resolver):
+        _sanitised(text, res)
+
+
+def test_plain_prose_links_and_photos_skip_the_sanitiser():
+    for text in ["Chữ thường, không có gì đặc biệt.",
+                 "## Mục\n\nĐoạn **đậm** [bài](bai.md) [ngoài](https://a.vn/x?a=1) [thư](mailto:thu@a.vn)\n\n"
+                 "![Quang cảnh Hội nghị](anh.jpg \"Thu Hà\")\n\n- một\n- hai\n\n1. ba\n\n    mã thụt lề",
+                 "[Cổng][1]\n\n[1]: https://chinhphu.vn \"Cổng thông tin\""]:
+        assert not _sanitised(text, resolver), text
+
+
+HOSTILE = ["[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x]( javascript:alert(1) )",
+           "[x](javascript:alert(1) \"t\")", "[x][1]\n\n[1]: javascript:alert(1)", "![x](data:image/svg+xml,x)",
+           "![x](vbscript:msgbox)", "[x](java\tscript:alert(1))", "[x](java\u200bscript:alert(1))",
+           "[x](jav\x01ascript:alert(1))", "[x](livescript:x)", "[x](file:///etc/passwd)"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_link_with_a_scheme_not_allowed_goes_through_the_sanitiser(text):
+    from html.parser import HTMLParser
+
+    assert _sanitised(text), text
+    urls = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            urls.extend(v for k, v in attrs if k in ("href", "src") and v)
+    for res in (None, resolver):
+        Links().feed(FAST.render(text, res).html)
+    for url in urls:
+        m = markup._SCHEME.match(re.sub(r"^[\x00-\x20]+|[\t\n\r]", "", url))   # as a browser reads it
+        assert m is None or m.group()[:-1].lower() in ("http", "https", "mailto", "tel"), (text, url)
