@@ -33,7 +33,7 @@ def _parser(only_build: bool = False) -> argparse.ArgumentParser:
                         help="worker processes for Markdown and pages (default: one per core)")
         sp.add_argument("--no-cache", action="store_true",
                         help="build everything afresh: read no build cache and write none")
-        sp.add_argument("--timings", action="store_true", help="print the time each build phase took")
+        sp.add_argument("--timings", action="store_true", help="print the wall and CPU time each build phase took")
 
     b = sub.add_parser("build", help="build the site into the output folder")
     common(b)
@@ -157,10 +157,13 @@ def run_build(opts: BuildOptions, quiet: bool = False, timings: bool = False) ->
 
 
 def _timings(r: BuildResult) -> None:
+    """Each phase's wall time, and its CPU time in this process and the build's worker processes
+    (CPU above wall: the phase kept more than one core busy)."""
     width = max(len(k) for k in r.timings)
+    print(f"  {'phase':<{width}}  {'wall':>12}  {'CPU':>8}", file=sys.stderr)
     for phase, seconds in r.timings.items():
-        print(f"  {phase:<{width}}  {seconds * 1000:9.1f} ms", file=sys.stderr)
-    print(f"  {'total':<{width}}  {r.seconds * 1000:9.1f} ms", file=sys.stderr)
+        print(f"  {phase:<{width}}  {seconds * 1000:9.1f} ms  {r.cpu.get(phase, 0.0):6.2f} s", file=sys.stderr)
+    print(f"  {'total':<{width}}  {r.seconds * 1000:9.1f} ms  {sum(r.cpu.values()):6.2f} s", file=sys.stderr)
     print(f"  Markdown bodies rendered: {r.parsed}; pages rendered: {r.rendered} of {r.pages}; "
           f"files changed: {r.written}", file=sys.stderr)
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 
 import pytest
@@ -53,6 +54,50 @@ def test_content_error_exits_1_and_names_the_file(site_copy, tmp_path, cli):
     run.find("content/tin-tuc/loi.md", "date", 3)
     assert run.err.strip().splitlines()[-1].startswith("Build failed: 1 error in 1 file.")
     assert not (tmp_path / "o").exists()
+
+
+TIMING = re.compile(r"^  (?P<phase>[a-z]+) +(?P<wall>\d+\.\d) ms +(?P<cpu>\d+\.\d\d) s$")
+
+
+def test_timings_print_the_wall_and_cpu_time_of_each_phase(site_copy, tmp_path, cli):
+    run = cli("build", "--site", str(site_copy("basic")), "--out", str(tmp_path / "o"), "--timings")
+    assert run.code == 0, run.err
+    lines = run.err.strip().splitlines()
+    assert SUMMARY.match(lines[0]) and lines[1].split() == ["phase", "wall", "CPU"], run.err
+    rows = {m["phase"]: (float(m["wall"]), float(m["cpu"])) for m in map(TIMING.match, lines[2:-1]) if m}
+    assert len(rows) == len(lines) - 3, run.err
+    assert {"config", "load", "markdown", "model", "render", "outputs", "write", "total"} <= set(rows), run.err
+    phases = [v for k, v in rows.items() if k != "total"]
+    assert abs(sum(w for w, _ in phases) - rows["total"][0]) < 0.1 * len(phases)
+    assert abs(sum(c for _, c in phases) - rows["total"][1]) < 0.01 * len(phases)
+    assert rows["total"][1] > 0
+    assert lines[-1].startswith("  Markdown bodies rendered: "), run.err
+
+
+def _burn(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_a_phase_counts_the_cpu_time_of_the_workers_it_waited_for():
+    import multiprocessing
+
+    from sitegen.build.pipeline import BuildResult, _Timer
+
+    result = BuildResult()
+    timer = _Timer(result)
+    workers = [multiprocessing.get_context("fork").Process(target=_burn, args=(0.3,)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    timer.lap("work")
+    _burn(0.1)
+    timer.lap("here")
+    assert result.cpu["work"] >= 0.55, result.cpu        # two workers' 0.3 s each, not this process's wait
+    assert 0.09 <= result.cpu["here"] < 0.5, result.cpu
+    assert result.timings["work"] > 0 and result.timings["here"] >= 0.09
 
 
 def test_missing_site_folder_exits_2(tmp_path, cli):

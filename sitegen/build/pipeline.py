@@ -58,7 +58,8 @@ class BuildResult:
     drafts_skipped: int = 0
     scheduled_skipped: int = 0
     warnings: list[SiteError] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)   # phase → wall seconds
+    cpu: dict[str, float] = field(default_factory=dict)       # phase → CPU seconds, workers' too
     images: MediaStats = field(default_factory=MediaStats)
     rendered: int = 0                    # pages rendered by this build (the rest were reused)
     parsed: int = 0                      # Markdown bodies rendered by this build
@@ -76,14 +77,22 @@ Progress = Callable[[int, int], None]
 
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the child processes it has waited for (a phase's worker
+    pool is shut down, so waited for, before the phase ends)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class _Timer:
     def __init__(self, result: BuildResult):
-        self.result, self.t = result, time.perf_counter()
+        self.result, self.t, self.c = result, time.perf_counter(), _cpu_seconds()
 
     def lap(self, phase: str) -> None:
-        now = time.perf_counter()
-        self.result.timings[phase] = self.result.timings.get(phase, 0.0) + now - self.t
-        self.t = now
+        now, cpu, r = time.perf_counter(), _cpu_seconds(), self.result
+        r.timings[phase] = r.timings.get(phase, 0.0) + now - self.t
+        r.cpu[phase] = r.cpu.get(phase, 0.0) + cpu - self.c
+        self.t, self.c = now, cpu
 
 
 class MdKey(NamedTuple):
