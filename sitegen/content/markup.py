@@ -71,7 +71,7 @@ class _Rewrite(Treeprocessor):
     """Resolve local links and images; make lone captioned images figures; keep one h1 per page."""
 
     resolver: Resolver | None = None
-    plain_urls: bool = False     # every href and src is one the sanitiser keeps as it is
+    plain_urls: bool = False     # every href and src is one the sanitiser keeps as it is, no link in a link
     problems: list[LinkProblem]
     missing_alt: list[str]
     credit_label: str = "Ảnh"
@@ -118,6 +118,8 @@ class _Rewrite(Treeprocessor):
                         self.plain_urls = False
                 elif el.tag == "a" and self.plain_urls and not _plain_url(el.get("href", "")):
                     self.plain_urls = False
+        if self.plain_urls and any(len(list(a.iter("a"))) > 1 for a in root.iter("a")):
+            self.plain_urls = False       # "[[x](a)](b)": a link in a link, which HTML parsers take apart
 
     def _image(self, el: etree.Element, resolve: Resolver | None) -> Resolved | None:
         el.set("loading", "lazy")
@@ -539,7 +541,8 @@ _ATTRS["time"] = {"datetime"}
 # from tags the sanitiser allows: the sanitiser would give its HTML back unchanged once every link
 # and image URL is plain (checked by _Rewrite) and Python-Markdown wrote no character reference
 # (footnotes do, and the sanitiser writes them its own way). Such a body skips it (~65 µs of ~350).
-# (">": the sanitiser writes it unescaped in attribute values; U+00A0: it writes &nbsp;.)
+# (">": the sanitiser writes it unescaped in attribute values; U+00A0: it writes &nbsp;. A body with
+# the table-of-contents marker goes through it too: "[[TOC]](x)" puts the table inside a <p>.)
 _NEEDS_SANITISER = re.compile(r"[<>&\\{|\x00-\x08\x0b-\x1f\x7f\xa0]")
 _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.S)
 
@@ -567,6 +570,7 @@ class MarkdownRenderer:
             extension_configs={"footnotes": {"BACKLINK_TITLE": "", "SUPERSCRIPT_TEXT": "{}"}},
             output_format="html")
         self._knows_source: list = []
+        self._toc_marker = "\x00"
         if fast:
             tree = self.md.treeprocessors
             inline = _Inline(self.md)
@@ -579,6 +583,7 @@ class MarkdownRenderer:
             _replace(tree, "attr_list", _AttrList(self.md))
             _replace(tree, "unescape", _Unescape(self.md))
             self._knows_source = [tree["toc"], tree["attr_list"], tree["unescape"]]
+            self._toc_marker = tree["toc"].marker or "\x00"    # "[TOC]": it may put the table in a <p>
         self.iframe_hosts = iframe_hosts
         self.cleaner = nh3.Cleaner(
             tags=_TAGS, attributes=_ATTRS, attribute_filter=_attribute_filter(iframe_hosts),
@@ -602,7 +607,8 @@ class MarkdownRenderer:
             proc.resolver = None
             for p in self._knows_source:
                 p.source = None
-        if self.fast and proc.plain_urls and _NEEDS_SANITISER.search(text) is None and "&#" not in html:
+        if (self.fast and proc.plain_urls and _NEEDS_SANITISER.search(text) is None and "&#" not in html
+                and self._toc_marker not in text):
             return Rendered(html, list(proc.problems), list(proc.missing_alt))
         html = self.cleaner.clean(html)
         if "<iframe" in html:

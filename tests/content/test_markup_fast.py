@@ -193,7 +193,8 @@ def _sanitised(text: str, res=None) -> bool:
 
 PLAIN_PIECES = ["Chữ thường", "Hội nghị", " ", "  ", "\n", "\n\n", "\t", "**", "*", "_", "`", "```\n", "~~~\n",
                 "[", "]", "(", ")", "!", "#", "## ", "- ", "* ", "1. ", "    ", "---", "===", ":", "'", "\"",
-                "[TOC]", "[1]: bai.md", "[2]: javascript:alert(1)", "[a]", "[a][1]", "[b][2]", "![", "](anh.jpg)",
+                "[TOC]", "[[TOC]](anh.jpg)", "[1]: bai.md", "[2]: javascript:alert(1)", "[a]", "[a][1]", "[b][2]",
+                "![", "](anh.jpg)",
                 "](bai.md)", "](thieu.md)", "](https://a.vn/x)", "](mailto:thu@a.vn)", "](tel:+8424)",
                 "](//a.vn/x)", "](javascript:alert(1))", "](JavaScript:alert(1))", "](data:image/png;base64,AA)",
                 "](vbscript:x)", "](java\tscript:x)", "](java\u200bscript:x)", " \"tiêu đề\")", "[^1]",
@@ -216,6 +217,13 @@ def test_plain_prose_links_and_photos_skip_the_sanitiser():
                  "![Quang cảnh Hội nghị](anh.jpg \"Thu Hà\")\n\n- một\n- hai\n\n1. ba\n\n    mã thụt lề",
                  "[Cổng][1]\n\n[1]: https://chinhphu.vn \"Cổng thông tin\""]:
         assert not _sanitised(text, resolver), text
+
+
+def test_a_toc_marker_or_a_link_in_a_link_goes_through_the_sanitiser():
+    """Python-Markdown may put the table of contents inside a <p> ("[[TOC]](x)") or a link inside a
+    link, which the sanitiser's HTML parser takes apart: the HTML is the sanitiser's."""
+    assert _sanitised("[[TOC]](anh.jpg)") and _sanitised("Đoạn\n\n[TOC]\n\n## Mục")
+    assert _sanitised("**[[x](bai.md)](anh.jpg)**", resolver)
 
 
 HOSTILE = ["[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x]( javascript:alert(1) )",
