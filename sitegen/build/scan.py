@@ -18,7 +18,7 @@ from typing import NamedTuple
 from sitegen.build.cache import digest
 from sitegen.config import SiteConfig
 from sitegen.content.frontmatter import body_of
-from sitegen.content.loader import iter_content, normalised, read_source
+from sitegen.content.loader import decoded, iter_content, read_source
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import Report, SiteError
 
@@ -168,7 +168,7 @@ def with_body(doc: Document, body_sha: str, full: dict[str, bytes]) -> Document 
         return dataclasses.replace(doc, body=zlib.decompress(kept).decode("utf-8", "surrogatepass"))
     try:
         data = doc.source.path.read_bytes()
-        body = body_of(normalised(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")))
+        body = body_of(decoded(data))
     except (OSError, UnicodeDecodeError):
         return None
     return dataclasses.replace(doc, body=body) if digest(body) == body_sha else None

@@ -117,10 +117,9 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
     except OSError as exc:
         report.error(rel, None, None, f"cannot read file: {exc.strerror}")
         return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]   # a UTF-8 byte-order mark, as Notepad writes it
+    data = data.removeprefix(_BOM)      # (the error's line and the encoding guess are the text's)
     try:
-        text = data.decode("utf-8")
+        text = decoded(data)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         report.error(rel, line, "encoding",
@@ -132,7 +131,6 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
         report.error(rel, None, "encoding", "file contains NUL bytes: it is not a text file",
                      "content/ may only hold Markdown articles and their photos")
         return None
-    text = normalised(text)
     content_rel = path.relative_to(content).as_posix()
     name = path.name
     return SourceFile(path=path, rel=rel, content_rel=content_rel, text=text,
@@ -140,8 +138,13 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
                       is_section_index=name == "_index.md" or (name.startswith("_index.") and name.count(".") == 2))
 
 
-def normalised(text: str) -> str:
-    """A file's decoded text as sitegen reads it: Unix line ends, NFC."""
+_BOM = b"\xef\xbb\xbf"    # a UTF-8 byte-order mark, as Notepad writes it
+
+
+def decoded(data: bytes) -> str:
+    """A content file's bytes as sitegen reads them: without a byte-order mark, UTF-8 (else
+    UnicodeDecodeError), Unix line ends, NFC."""
+    text = data.removeprefix(_BOM).decode("utf-8")
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
