@@ -170,6 +170,12 @@ class _Reader:
         self.lines: dict[str, int] = {}
         self.duplicates: list[tuple[str, int]] = []
 
+    def note(self, target: dict, key: str, path: str, at: int) -> None:
+        """The line of a key, and whether target has it already (as parse() reads PyYAML's nodes)."""
+        if key in target:
+            self.duplicates.append((path, at))
+        self.lines[path] = at
+
     def entry(self, target: dict, prefix: str, text: str, at: int) -> bool:
         """`key: value` into target; False when it is not that simple."""
         m = _KEY.match(text)
@@ -182,10 +188,8 @@ class _Reader:
         if got is _NO:
             return False
         path = f"{prefix}.{key}" if prefix else key
-        if key in target:
-            self.duplicates.append((path, at))
+        self.note(target, key, path, at)
         target[key] = got
-        self.lines[path] = at
         if isinstance(got, list):
             for i in range(len(got)):
                 self.lines[f"{path}[{i}]"] = at
@@ -256,9 +260,7 @@ class _Reader:
                 if under or not self.entry(data, "", line, at):
                     return None
             else:                               # a block under the key, or nothing: null
-                if key in data:
-                    self.duplicates.append((key, at))
-                self.lines[key] = at
+                self.note(data, key, key, at)
                 got = self.block(under, at + 1, key) if under else None
                 if got is _NO:
                     return None
