@@ -242,7 +242,8 @@ class BuildCache:
     def __init__(self, cache_dir: Path, ident: str, enabled: bool = True):
         self.enabled = enabled
         self.folder = cache_dir / FOLDER
-        self.file = self.folder / f"state-{digest(ident)[:12]}.pickle"
+        self.id = digest(ident)[:12]         # names this output folder's files in the folder
+        self.file = self.folder / f"state-{self.id}.pickle"
         self.problem: str | None = None
         self.html = HtmlStore(None)
         if enabled:

@@ -29,6 +29,7 @@ from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
 from sitegen.build.publish import Publisher, file_digest
+from sitegen.build.prune import prune, record_owner
 from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
@@ -160,7 +161,9 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     theme_key = tree_digest([p for t in chain for p in (t.templates, t.static, t.path / "i18n")])
     counts_key = digest(repr(sorted((opts.counts or {}).items(), key=str)))
     now = opts.now or datetime.now(cfg.tz)
-    noop = QuickCheck(bcache.folder / f"quick-{digest(ident)[:12]}.json", bcache.enabled)
+    if bcache.enabled:
+        record_owner(bcache.folder, bcache.id, opts.out.resolve())
+    noop = QuickCheck(bcache.folder / f"quick-{bcache.id}.json", bcache.enabled)
     inputs = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)))
     last = noop.unchanged(inputs.fingerprint, inputs.newest, opts.out, now)
     if last is not None:                # nothing changed: the published site stands
@@ -194,6 +197,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     noop.record(inputs.fingerprint, started, opts.out, now, state.due,
                  {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
                  [w for w in result.warnings if not w.message.startswith("the build cache")])
+    if bcache.enabled:
+        prune(bcache.folder, bcache.id, opts.out)
     return result
 
 
@@ -392,7 +397,7 @@ def _shown(path: Path, site: Path) -> str:
 
 def _spare_dir(cfg: SiteConfig, out: Path, bcache: BuildCache) -> Path:
     """Where the spare copy of the site lives: in the cache when it is on the output's disk."""
-    name = f"spare-{bcache.file.stem.rsplit('-', 1)[-1]}"
+    name = f"spare-{bcache.id}"
     try:
         out_dev = os.stat(out.parent if not out.exists() else out).st_dev
         if bcache.enabled and os.stat(bcache.folder).st_dev == out_dev:
