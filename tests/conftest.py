@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build import quick
 from sitegen.cli import main
 from sitetest import REPO, Built, CliRun, copy_site, run_build
 
@@ -15,6 +16,14 @@ from sitetest import REPO, Built, CliRun, copy_site, run_build
 def site_copy(tmp_path):
     """`site_copy("basic")` → a fresh copy of tests/sites/basic in tmp_path, free to change."""
     return lambda name="basic": copy_site(name, tmp_path)
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """Builds trust every file's stat. A build distrusts files changed within two seconds of its
+    start (their mtime may not have moved yet), and tests edit and build quicker than that: with
+    the window, every build would take the long way and the shortcuts would go untested."""
+    monkeypatch.setattr(quick, "RACY_NS", 0)
 
 
 @pytest.fixture

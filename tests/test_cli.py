@@ -96,7 +96,7 @@ def test_a_phase_counts_the_cpu_time_of_the_workers_it_waited_for():
     _burn(0.1)
     timer.lap("here")
     assert result.cpu["work"] >= 0.55, result.cpu        # two workers' 0.3 s each, not this process's wait
-    assert 0.09 <= result.cpu["here"] < 0.5, result.cpu
+    assert 0.08 <= result.cpu["here"] < 0.5, result.cpu     # os.times() counts in ticks of 10 ms
     assert result.timings["work"] > 0 and result.timings["here"] >= 0.09
 
 

@@ -168,14 +168,6 @@ def _build(site: Path, out: Path, cache: bool, warnings: list | None = None):
     return None
 
 
-@pytest.fixture
-def trusting(monkeypatch):
-    """Builds trust every file's stat. A build distrusts files changed within two seconds of its
-    start (their mtime may not have moved yet), and these tests edit and build quicker than that:
-    with the window, every build would take the long way and the shortcuts would go untested."""
-    monkeypatch.setattr(quick, "RACY_NS", 0)
-
-
 def _diff(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
 
@@ -393,8 +385,8 @@ def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
     want = snapshot(out)
     for state in (site / ".cache/build").glob("state-*.pickle"):
         state.write_bytes(b"sitegen-build-cache\n" + os.urandom(200))
-    for quick in (site / ".cache/build").glob("quick-*.json"):
-        quick.unlink()
+    for record in (site / ".cache/build").glob("quick-*.json"):
+        record.unlink()
     with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
         f.write("\nThêm.\n")
     result = build(BuildOptions(site=site, out=out, now=NOW))
@@ -625,7 +617,7 @@ def test_an_html_store_damaged_inside_is_discarded_and_the_build_starts_again(tm
     build(BuildOptions(site=site, out=out, now=NOW))
     store = next((site / ".cache" / "build").glob("html-*.sqlite"))
     db = sqlite3.connect(store)
-    db.execute("UPDATE html SET html = CAST(x'ff00fe' AS TEXT)")
+    db.execute("UPDATE body SET html = CAST(x'ff00fe' AS TEXT)")
     db.commit()
     db.close()
     _footer_changed(site)

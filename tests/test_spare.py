@@ -11,15 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import quick, spare
+from sitegen.build import spare
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
 from sitetest import NOW, copy_site, snapshot
-
-
-@pytest.fixture
-def trusting(monkeypatch):
-    monkeypatch.setattr(quick, "RACY_NS", 0)     # see test_incremental.py
 
 
 @pytest.fixture

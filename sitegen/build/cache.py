@@ -15,8 +15,9 @@ and build mode, each versioned by sitegen's code:
   the files it publishes as they are, for builds in which only bodies or the theme changed (see
   delta.py).
 
-A file that does not load, or was written by other code, is discarded with a warning and never
-trusted. Every output folder and build mode has files of its own, the HTML store too: a build
+A file that does not load, whose bytes do not match the CRC-32 written with them (a pickle with a
+flipped byte inside a title would still load), or that was written by other code, is discarded with
+a warning and never trusted; so is an HTML store whose rows fail their own CRC-32 when read. Every output folder and build mode has files of its own, the HTML store too: a build
 drops the HTML its bodies no longer use, which must not be HTML another output's saved model
 still points at (`sitegen serve` previews into .cache/serve while `sitegen build` publishes).
 """
@@ -26,14 +27,32 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2                               # 2: CRC-32 in every file and HTML row
 FOLDER = "build"
 _MAGIC = b"sitegen-build-cache\n"
+_SUM = b"crc32 "                         # then 8 hex digits and a newline: the CRC-32 of the pickle
+_HEAD = len(_MAGIC) + len(_SUM) + 9
+
+
+class _Summing:
+    """A file that keeps the CRC-32 of what is written to it (the pickler streams in frames)."""
+
+    def __init__(self, f):
+        self.f, self.crc = f, 0
+
+    def write(self, data) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.f.write(data)
+
+
+def _html_crc(html: str) -> int:
+    return zlib.crc32(html.encode("utf-8", "surrogatepass"))
 
 
 # The `sitegen` command leaves with os._exit right after its build, and freeing a site model of
@@ -129,7 +148,8 @@ class HtmlStore:
             self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS body "
+                               "(key TEXT PRIMARY KEY, html TEXT NOT NULL, crc INTEGER NOT NULL)")
             self._pid = os.getpid()
         return self._conn
 
@@ -145,7 +165,8 @@ class HtmlStore:
             try:
                 db = self._db()
                 db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", self._pending.items())
+                db.executemany("INSERT OR REPLACE INTO body VALUES (?, ?, ?)",
+                               ((k, h, _html_crc(h)) for k, h in self._pending.items()))
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreDamaged(str(self.path), str(exc)) from None
@@ -154,7 +175,12 @@ class HtmlStore:
     def check(self) -> None:
         """Open the store and read from it: raises sqlite3.DatabaseError when it is damaged."""
         if self.path is not None:
-            self._db().execute("SELECT key FROM html LIMIT 1").fetchall()
+            self._db().execute("SELECT key, crc FROM body LIMIT 1").fetchall()
+
+    def outdated(self) -> bool:
+        """Made by an older sitegen (a table `html`, rows without a checksum): to be made anew."""
+        return self.path is not None and bool(
+            self._db().execute("SELECT 1 FROM sqlite_master WHERE name = 'html'").fetchall())
 
     def has(self, keys: list[str]) -> set[str]:
         if self.path is None:
@@ -164,7 +190,7 @@ class HtmlStore:
             db = self._db()
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
-                q = f"SELECT key FROM html WHERE key IN ({','.join('?' * len(chunk))})"
+                q = f"SELECT key FROM body WHERE key IN ({','.join('?' * len(chunk))})"
                 found.update(k for (k,) in db.execute(q, chunk))
         except sqlite3.Error as exc:
             raise StoreDamaged(str(self.path), str(exc)) from None
@@ -176,11 +202,13 @@ class HtmlStore:
         if self.path is None:
             return self._mem[key]
         try:
-            row = self._db().execute("SELECT html FROM html WHERE key = ?", (key,)).fetchone()
+            row = self._db().execute("SELECT html, crc FROM body WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             raise StoreDamaged(str(self.path), str(exc)) from None
         if row is None:      # the build checked it was there
             raise StoreDamaged(str(self.path), f"the rendered body {key} went missing")
+        if _html_crc(row[0]) != row[1]:
+            raise StoreDamaged(str(self.path), f"the rendered body {key} does not match its checksum")
         return row[0]
 
     def prune(self, keep: set[str]) -> None:
@@ -189,10 +217,10 @@ class HtmlStore:
             return
         try:
             db = self._db()
-            stale = [k for (k,) in db.execute("SELECT key FROM html") if k not in keep]
+            stale = [k for (k,) in db.execute("SELECT key FROM body") if k not in keep]
             if stale:
                 db.execute("BEGIN")
-                db.executemany("DELETE FROM html WHERE key = ?", ((k,) for k in stale))
+                db.executemany("DELETE FROM body WHERE key = ?", ((k,) for k in stale))
                 db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StoreDamaged(str(self.path), str(exc)) from None
@@ -263,6 +291,11 @@ class BuildCache:
         store = HtmlStore(path)
         try:
             store.check()
+            if store.outdated():             # stale, not damaged: made anew without a word
+                store.close()
+                discard_store(path)
+                store = HtmlStore(path)
+                store.check()
         except sqlite3.OperationalError:
             raise
         except sqlite3.DatabaseError as exc:
@@ -285,7 +318,14 @@ class BuildCache:
             data = path.read_bytes()
             if not data.startswith(_MAGIC):
                 raise ValueError("not a sitegen build cache")
-            obj = pickle.loads(data[len(_MAGIC):])
+            if data.startswith(b"\x80\x05\x95", len(_MAGIC)):   # protocol 5, a frame
+                return None                  # an older sitegen's, without a checksum: stale anyway
+            if not data.startswith(_SUM, len(_MAGIC)) or data[_HEAD - 1:_HEAD] != b"\n":
+                raise ValueError("not a sitegen build cache")
+            body = memoryview(data)[_HEAD:]
+            if zlib.crc32(body) != int(data[len(_MAGIC) + len(_SUM):_HEAD - 1], 16):
+                raise ValueError("its bytes do not match their checksum")
+            obj = pickle.loads(body)
         except Exception as exc:   # noqa: BLE001 — any damage means: do not trust it
             raise ValueError(str(exc)) from None
         if not isinstance(obj, kind):
@@ -356,10 +396,13 @@ class BuildCache:
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         try:
             with open(tmp, "wb") as f:
-                f.write(_MAGIC)
-                pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(_MAGIC + _SUM + b"00000000\n")
+                summing = _Summing(f)
+                pickler = pickle.Pickler(summing, protocol=pickle.HIGHEST_PROTOCOL)
                 pickler.fast = tree
                 pickler.dump(obj)
+                f.seek(len(_MAGIC) + len(_SUM))
+                f.write(b"%08x" % summing.crc)
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)

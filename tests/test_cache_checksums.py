@@ -1,0 +1,97 @@
+"""Cache files carry checksums: damage that still loads (a flipped byte inside a pickled title, a
+changed row in the HTML store) is found, discarded with a warning and never published; files an
+older sitegen wrote without checksums are stale, dropped without a word."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sitegen.build.cache import _HEAD, _MAGIC
+from sitegen.build.pipeline import BuildOptions, build
+from sitetest import NOW, copy_site, snapshot
+from test_incremental import _diff, _footer_changed
+
+MARK = "Dấu vết của bộ đệm hỏng"
+
+
+def _clean(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    clean = tmp_path / "clean"
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    return snapshot(clean)
+
+
+def _cache_file(site: Path, kind: str) -> Path:
+    [path] = (site / ".cache" / "build").glob(f"{kind}-*.pickle")
+    return path
+
+
+def _edit_body(site: Path) -> None:
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nMột câu thêm vào thân bài.\n")
+
+
+@pytest.mark.parametrize("kind", ["state", "model", "bulk"])
+def test_a_pickle_with_a_byte_changed_inside_is_not_trusted(tmp_path, trusting, kind):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    path = _cache_file(site, kind)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"tap-huan", _HEAD)     # inside a pickled path: it would still load
+    assert at > 0
+    data[at] ^= 0x20                       # "tap-huan" → "Tap-huan"
+    path.write_bytes(bytes(data))
+    _edit_body(site)
+    if kind == "bulk":                 # read only when the model is made again
+        (site / "content/tin-tuc/moi.md").write_text("---\ntitle: Bài mới\ndate: 2025-03-01\n---\nThân bài.\n",
+                                                     "utf-8")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    damaged = [str(w) for w in result.warnings if "damaged" in str(w)]
+    assert len(damaged) == 1 and path.name in damaged[0] and "checksum" in damaged[0], damaged
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+
+
+def test_a_changed_row_of_the_html_store_is_not_published(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    store = next((site / ".cache" / "build").glob("html-*.sqlite"))
+    db = sqlite3.connect(store)
+    changed = db.execute("UPDATE body SET html = html || ? WHERE key = (SELECT key FROM body LIMIT 1)",
+                         (f"<p>{MARK}</p>",)).rowcount
+    db.commit()
+    db.close()
+    assert changed == 1
+    _footer_changed(site)                  # every page rendered again: every body read
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    damaged = [str(w) for w in result.warnings if "damaged" in str(w)]
+    assert len(damaged) == 1 and "checksum" in damaged[0] and "every body rendered again" in damaged[0]
+    pages = snapshot(out)
+    assert not [p for p, data in pages.items() if MARK.encode("utf-8") in data]
+    assert _diff(pages, _clean(site, tmp_path)) == []
+
+
+def test_cache_files_of_an_older_sitegen_are_dropped_without_a_warning(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    for kind in ("state", "model", "bulk"):          # the format before checksums: magic, then the pickle
+        path = _cache_file(site, kind)
+        path.write_bytes(_MAGIC + path.read_bytes()[_HEAD:])
+    store = next((site / ".cache" / "build").glob("html-*.sqlite"))
+    for p in store.parent.glob(store.name + "*"):
+        p.unlink()
+    db = sqlite3.connect(store)
+    db.execute("CREATE TABLE html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+    db.execute("INSERT INTO html VALUES ('x', ?)", (f"<p>{MARK}</p>",))
+    db.commit()
+    db.close()
+    _edit_body(site)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert not [w for w in result.warnings if "damaged" in str(w) or "cache" in str(w)], result.warnings
+    assert result.parsed > 1                         # nothing of the old files was used
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+    tables = {n for (n,) in sqlite3.connect(store).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"body"}
