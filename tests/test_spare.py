@@ -223,3 +223,32 @@ def test_folders_removed_from_the_spare_are_made_again(tmp_path, trusting):
     result = _build(site, out)
     assert result.model_reused and result.rendered == 1
     _assert_as_built_clean(site, out, clean)
+
+
+@pytest.mark.parametrize("lost", ["deleted", "damaged"])
+def test_a_site_swapped_out_without_its_manifest_is_not_trusted_as_the_spare(tmp_path, trusting, lost):
+    """A build after the cache was lost (deleted, or damaged and discarded) publishes from scratch
+    and swaps the old site out into the spare's place. Nothing records what that tree holds, so
+    the next build must not publish through it as if it held nothing: a page of an article deleted
+    meanwhile would come back."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    page = "tin-tuc/2024/03/tap-huan/index.html"
+    _build(site, out)
+    _edit_body(site, 1)
+    _build(site, out)                        # a spare recorded in the state
+    assert (out / page).is_file()
+    (site / "content/tin-tuc/tap-huan.md").unlink()
+    if lost == "deleted":
+        shutil.rmtree(site / ".cache" / "build")
+    else:
+        for state in (site / ".cache" / "build").glob("state-*.pickle"):
+            state.write_bytes(b"sitegen-build-cache\ncrc32 00000000\nnot a pickle")
+    first = _build(site, out)
+    assert not (out / page).exists()
+    assert (lost == "damaged") == any("damaged" in str(w) for w in first.warnings)
+    with open(site / "content/tin-tuc/review-conference.md", "a", encoding="utf-8") as f:
+        f.write("\nOne more sentence.\n")
+    _build(site, out)
+    assert not (out / page).exists()
+    _assert_as_built_clean(site, out, clean)

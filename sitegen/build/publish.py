@@ -241,6 +241,12 @@ class Publisher:
             spare = self.published if self.keep_spare else None
             if not self.keep_spare:
                 shutil.rmtree(self.target)
+            elif not self.published:
+                # The site swapped out was published without a manifest this build had (the cache
+                # was deleted or discarded): what it holds is unknown, and publishing through it as
+                # if it held nothing would bring back its files this site no longer has. It stays
+                # marked dirty, so the next build makes the spare afresh.
+                return self.new, None
         else:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             os.rename(self.target, self.out)
