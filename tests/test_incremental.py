@@ -28,7 +28,8 @@ from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, copy_site, snapshot
 
 KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "badlink", "shift", "draft", "slug", "alias",
-         "section", "static", "add", "delete", "rename", "move", "template", "strings", "config", "noop"]
+         "section", "static", "add", "delete", "rename", "move", "template", "strings", "config", "noop",
+         "lost"]
 
 
 def _articles(site: Path) -> list[Path]:
@@ -48,7 +49,7 @@ def _join(path: Path, meta: dict, body: str) -> None:
 
 def _edit(site: Path, kind: str, n: int) -> None:
     arts = _articles(site)
-    if not arts and kind not in ("add", "template", "strings", "config", "noop"):
+    if not arts and kind not in ("add", "template", "strings", "config", "noop", "lost"):
         kind = "add"
     target = arts[n % len(arts)] if arts else None
     if kind == "body":
@@ -133,6 +134,8 @@ def _edit(site: Path, kind: str, n: int) -> None:
             target.rename(target.with_name(target.stem + f"-doi-ten-{n}.md"))
     elif kind == "template":
         _footer_changed(site, n)
+    elif kind == "lost":          # the build cache deleted, the published site kept
+        shutil.rmtree(site / ".cache" / "build", ignore_errors=True)
     elif kind == "strings":
         # the theme's UI strings, which page titles, breadcrumbs and the menu print; three
         # versions, so a sequence of edits can come back to one an earlier build saw
