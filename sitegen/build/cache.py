@@ -17,7 +17,9 @@ and build mode, each versioned by sitegen's code:
 
 A file that does not load, whose bytes do not match the CRC-32 written with them (a pickle with a
 flipped byte inside a title would still load), or that was written by other code, is discarded with
-a warning and never trusted; so is an HTML store whose rows fail their own CRC-32 when read. Every output folder and build mode has files of its own, the HTML store too: a build
+a warning and never trusted; so is an HTML store whose rows fail their own CRC-32 when read.
+
+Every output folder and build mode has files of its own, the HTML store too: a build
 drops the HTML its bodies no longer use, which must not be HTML another output's saved model
 still points at (`sitegen serve` previews into .cache/serve while `sitegen build` publishes).
 """
