@@ -252,3 +252,43 @@ def test_a_site_swapped_out_without_its_manifest_is_not_trusted_as_the_spare(tmp
     _build(site, out)
     assert not (out / page).exists()
     _assert_as_built_clean(site, out, clean)
+
+
+def test_a_folder_replaced_by_a_build_without_the_cache_is_not_taken_for_the_recorded_one(tmp_path, trusting):
+    """README: after editing the output by hand, build once with --no-cache. That build replaces
+    the published folder; the state recorded by the last build with the cache described the folder
+    it replaced, and trusting it afterwards kept what the new folder held and the site no longer
+    has (here: an article added, built without the cache, then deleted)."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    added = site / "content/tin-tuc/bai-them.md"
+    added.write_text("---\ntitle: Bài thêm\ndate: 2024-03-20 09:00\nsummary: Thử.\n---\n\nNội dung.\n", "utf-8")
+    _build(site, out, cache=False)
+    [page] = [p for p in snapshot(out) if "bai-them/" in p]
+    added.unlink()
+    _build(site, out)
+    assert not (out / page).exists()
+    for n in range(2):      # through the spare, then through the folder the first build swapped out
+        _edit_body(site, n)
+        _build(site, out)
+        assert not (out / page).exists(), n
+    _assert_as_built_clean(site, out, clean)
+
+
+def test_a_folder_built_with_other_options_is_not_taken_for_the_recorded_one(tmp_path, trusting):
+    """A preview with --drafts into the published folder, then the normal build: the state of the
+    normal build describes the folder the preview replaced. Trusting it, the build found nothing
+    changed and left the draft published; then published through the preview's tree."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=2, drafts=True))
+    drafts = {p for p, data in snapshot(out).items() if "Bản nháp".encode("utf-8") in data}
+    assert drafts
+    for n in range(3):
+        result = _build(site, out)
+        assert not {p for p, data in snapshot(out).items() if "Bản nháp".encode("utf-8") in data}, n
+        assert n > 0 or not result.unchanged
+        _assert_as_built_clean(site, out, clean)
+        _edit_body(site, n)

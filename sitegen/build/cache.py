@@ -109,6 +109,7 @@ class State:
     now: Any = None                                          # the "now" the model was built for
     summary: dict[str, Any] = field(default_factory=dict)    # counts the build reported
     other_warnings: tuple = ()                               # warnings no content file's entry carries
+    out_id: tuple | None = None                              # publish.folder_id of the folder it published
 
 
 @dataclass

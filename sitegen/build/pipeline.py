@@ -28,7 +28,7 @@ from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamag
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
-from sitegen.build.publish import Publisher, file_digest
+from sitegen.build.publish import Publisher, file_digest, folder_id
 from sitegen.build.prune import prune, record_owner
 from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
@@ -180,6 +180,10 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     setup = SpareSetUp.start(opts.out, _spare_dir(cfg, opts.out, bcache), min(jobs - 1, 2)) \
         if bcache.enabled and jobs > 1 and bcache.file.exists() else None
     state = bcache.load()
+    if state.published and state.out_id != folder_id(opts.out):
+        # Another build (other options, --no-cache) or a hand replaced the folder since: what the
+        # state says it holds no longer stands, and the build goes as if the cache were lost.
+        state = State(code=state.code)
     if bcache.problem:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
     timer.lap("config")
@@ -369,6 +373,7 @@ def _build(ctx: _Context) -> BuildResult:
     del renderer, outputs, items, docs, published   # room for saving the cache
     state.seen, state.md_keys = new_seen, new_md_keys
     state.pages, state.published, state.spare, state.started = pages, new_published, spare, ctx.started
+    state.out_id = folder_id(ctx.opts.out)
     state.model_key = model_key(ctx.model_base, ctx.inputs.assets, state.seen)
     state.base, state.vars_from = ctx.base, vars_from
     state.due, state.now = due, now

@@ -260,6 +260,16 @@ class Publisher:
             shutil.rmtree(self.target, ignore_errors=True)
 
 
+def folder_id(out: Path) -> tuple | None:
+    """Which tree the output folder is: a build publishes by swapping a tree in, so another build
+    (other options, --no-cache) or a hand that replaced it leaves another folder and marker inode."""
+    try:
+        folder, marker = os.stat(out), os.stat(out / MARKER)
+    except OSError:
+        return None
+    return folder.st_dev, folder.st_ino, marker.st_ino, marker.st_mtime_ns
+
+
 def _remove_empty_dirs(root: Path, removed: set[str]) -> None:
     parents = sorted({p for rel in removed for p in _parents(rel)}, key=lambda p: -p.count("/"))
     for p in parents:
@@ -283,4 +293,4 @@ def file_digest(path: Path) -> str:
     return digest(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
 
 
-__all__ = ["Publisher", "Sig", "file_digest"]
+__all__ = ["Publisher", "Sig", "file_digest", "folder_id"]
