@@ -292,3 +292,21 @@ def test_a_folder_built_with_other_options_is_not_taken_for_the_recorded_one(tmp
         assert n > 0 or not result.unchanged
         _assert_as_built_clean(site, out, clean)
         _edit_body(site, n)
+
+
+def test_after_a_sitegen_upgrade_unchanged_files_keep_their_inodes(tmp_path, trusting, monkeypatch):
+    """A new sitegen builds every page again, but the files whose bytes did not change are linked
+    from the published folder (rsync and CDN uploads stay small): the record of that folder
+    survives the upgrade."""
+    from sitegen.build import cache, pipeline
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    before = _tree(out)
+    fingerprint = cache.code_fingerprint() + "-next"
+    for module in (cache, pipeline):            # the two that ask for it
+        monkeypatch.setattr(module, "code_fingerprint", lambda: fingerprint)
+    result = _build(site, out)
+    assert result.rendered == result.pages
+    after = _tree(out)
+    assert after == before          # same files, same inodes

@@ -347,7 +347,7 @@ class BuildCache:
         if state is None:
             return fresh
         if state.code != fresh.code:
-            return State(code=fresh.code, published=state.published, spare=state.spare)
+            return State(code=fresh.code, published=state.published, spare=state.spare, out_id=state.out_id)
         return state
 
     def load_bulk(self) -> Bulk:
