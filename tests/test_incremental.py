@@ -29,7 +29,9 @@ from sitetest import NOW, copy_site, snapshot
 
 KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "badlink", "shift", "draft", "slug", "alias",
          "section", "static", "add", "delete", "rename", "move", "template", "strings", "config", "noop",
-         "lost"]
+         "lost", "preview", "nocache"]
+# "lost": the build cache deleted; "preview" and "nocache": another build into the published folder
+# first (with --drafts, or without the cache), which the next build must not take for its own.
 
 
 def _articles(site: Path) -> list[Path]:
@@ -49,7 +51,7 @@ def _join(path: Path, meta: dict, body: str) -> None:
 
 def _edit(site: Path, kind: str, n: int) -> None:
     arts = _articles(site)
-    if not arts and kind not in ("add", "template", "strings", "config", "noop", "lost"):
+    if not arts and kind not in ("add", "template", "strings", "config", "noop", "lost", "preview", "nocache"):
         kind = "add"
     target = arts[n % len(arts)] if arts else None
     if kind == "body":
@@ -161,9 +163,9 @@ def _footer_changed(site: Path, n: int = 0) -> None:
         f.write(f"<!-- thay đổi giao diện {n} -->\n")
 
 
-def _build(site: Path, out: Path, cache: bool, warnings: list | None = None):
+def _build(site: Path, out: Path, cache: bool, warnings: list | None = None, drafts: bool = False):
     try:
-        result = build(BuildOptions(site=site, out=out, now=NOW, cache=cache))
+        result = build(BuildOptions(site=site, out=out, now=NOW, cache=cache, drafts=drafts))
     except BuildFailed as exc:
         return [str(e) for e in exc.errors]
     if warnings is not None:
@@ -187,6 +189,8 @@ def test_incremental_output_equals_a_clean_build(tmp_path_factory, monkeypatch, 
     assert _build(site, out, cache=True) is None
     for kind, n in edits:
         _edit(site, kind, n)
+        if kind in ("preview", "nocache"):
+            _build(site, out, cache=kind == "preview", drafts=kind == "preview")
         before = snapshot(out)
         inc_warnings: list[str] = []
         clean_warnings: list[str] = []
