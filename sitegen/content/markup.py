@@ -101,8 +101,6 @@ class _Rewrite(Treeprocessor):
                         _to_picture(parent, i, el, found.picture, self.sizes)
                     if lone:
                         _to_figure(parent, el, self.credit_label, found)
-                    if self.plain_urls and not _plain_url(el.get("src", "")):
-                        self.plain_urls = False
                 elif el.tag == "table":
                     _wrap_table(parent, i, el)
                 elif el.tag == "th" and parent.tag == "tr" and "scope" not in el.attrib:
@@ -114,10 +112,8 @@ class _Rewrite(Treeprocessor):
                         el.set("href", result.url)
                     elif isinstance(result, LinkProblem):
                         self.problems.append(result)
-                    if self.plain_urls and not _plain_url(el.get("href", "")):
-                        self.plain_urls = False
-                elif el.tag == "a" and self.plain_urls and not _plain_url(el.get("href", "")):
-                    self.plain_urls = False
+                if self.plain_urls and el.tag in ("img", "a"):     # as rewritten above
+                    self.plain_urls = _plain_url(el.get("src" if el.tag == "img" else "href", ""))
         if self.plain_urls and any(len(list(a.iter("a"))) > 1 for a in root.iter("a")):
             self.plain_urls = False       # "[[x](a)](b)": a link in a link, which HTML parsers take apart
 
