@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
@@ -166,17 +166,12 @@ def prune(folder: Path, own_id: str, out: Path, now: float | None = None) -> lis
         owner = _owner(folder, set_id)
         if owner is None and age < MAX_AGE:
             continue
-        guard = _locked(owner, own_lock) if owner is not None else _free()
+        guard = _locked(owner, own_lock) if owner is not None else nullcontext(True)
         with guard as free:
             if free:
                 _remove_set(folder, set_id, sets[set_id], owner)
                 removed.append(set_id)
     return removed
-
-
-@contextmanager
-def _free() -> Iterator[bool]:
-    yield True
 
 
 __all__ = ["prune", "record_owner", "owner_file", "MAX_AGE", "KEEP", "MIN_AGE"]
