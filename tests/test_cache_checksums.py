@@ -4,6 +4,7 @@ older sitegen wrote without checksums are stale, dropped without a word."""
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,35 @@ def test_cache_files_of_an_older_sitegen_are_dropped_without_a_warning(tmp_path,
     assert _diff(snapshot(out), _clean(site, tmp_path)) == []
     tables = {n for (n,) in sqlite3.connect(store).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {"body"}
+
+
+def test_the_html_store_gives_back_text_put_as_text_or_as_utf8(tmp_path):
+    """Workers send bodies as UTF-8 bytes, the build's own process puts text: both read back as
+    the same text; a flipped byte or bytes that are not UTF-8 are found, not printed."""
+    from sitegen.build.cache import HtmlStore, StoreDamaged
+    body = "<p>Quốc hội thông qua Luật Cán bộ, công chức (sửa đổi) — 😀</p>\n"
+    for path in (tmp_path / "html.sqlite", None):
+        store = HtmlStore(path)
+        store.put("text", body)
+        store.put("utf8", body.encode("utf-8"))
+        assert store.get("utf8") == body                  # before the flush, from memory
+        store.flush()
+        fresh = HtmlStore(path) if path is not None else store
+        assert fresh.get("text") == body and fresh.get("utf8") == body
+        assert fresh.get("utf8") == body                  # read twice (a page and its gallery)
+        assert fresh.has(["text", "utf8", "other"]) == {"text", "utf8"}
+        fresh.close()
+    db = sqlite3.connect(tmp_path / "html.sqlite")
+    raw = db.execute("SELECT html FROM body WHERE key = 'utf8'").fetchone()[0]
+    assert isinstance(raw, bytes) and raw == body.encode("utf-8")
+    flipped = bytearray(raw)
+    flipped[3] ^= 0x01
+    db.execute("UPDATE body SET html = ? WHERE key = 'utf8'", (bytes(flipped),))
+    db.execute("UPDATE body SET html = ?, crc = ? WHERE key = 'text'", (b"\xff\xfe<p>", zlib.crc32(b"\xff\xfe<p>")))
+    db.commit()
+    db.close()
+    store = HtmlStore(tmp_path / "html.sqlite")
+    with pytest.raises(StoreDamaged, match="checksum"):
+        store.get("utf8")
+    with pytest.raises(StoreDamaged, match="not UTF-8"):
+        store.get("text")

@@ -142,7 +142,8 @@ def _start() -> None:
     gc.enable()
 
 
-def _work(indices: list[int]) -> list[tuple[int, str, MdEntry]]:
+def _work(indices: list[int]) -> list[tuple[int, bytes, MdEntry]]:
+    """The HTML goes back as UTF-8: pickling a str encodes it anyway, and the store keeps bytes."""
     global _MD
     job, docs, load = _WORK  # type: ignore[misc]
     if _MD is None:
@@ -150,14 +151,15 @@ def _work(indices: list[int]) -> list[tuple[int, str, MdEntry]]:
     out = []
     for i in indices:
         html, entry = job.render(load(docs[i]), _MD)
-        out.append((i, html, entry))
+        out.append((i, html.encode("utf-8", "surrogatepass"), entry))
     return out
 
 
 def render_many(job: BodyJob, docs: list[Document], load: Callable[[Document], Document], jobs: int
-                ) -> Iterator[tuple[int, str, MdEntry]]:
+                ) -> Iterator[tuple[int, str | bytes, MdEntry]]:
     """Render the bodies of docs (load(doc) reads one in full), in worker processes when there are
-    enough of them; yields (index, html, entry) as they come, so the HTML is never all in memory."""
+    enough of them; yields (index, html as text or UTF-8, entry) as they come, so the HTML is never
+    all in memory."""
     global _WORK
     if jobs <= 1 or len(docs) < MIN_PARALLEL:
         md = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)

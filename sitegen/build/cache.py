@@ -53,8 +53,12 @@ class _Summing:
         return self.f.write(data)
 
 
-def _html_crc(html: str) -> int:
-    return zlib.crc32(html.encode("utf-8", "surrogatepass"))
+def _utf8(html: str | bytes) -> bytes:
+    return html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
+
+
+def _text(html: str | bytes) -> str:
+    return html if isinstance(html, str) else html.decode("utf-8", "surrogatepass")
 
 
 # The `sitegen` command leaves with os._exit right after its build, and freeing a site model of
@@ -137,14 +141,19 @@ def discard_store(path: Path) -> None:
 
 class HtmlStore:
     """Rendered Markdown by key, in SQLite: shared by processes, read lazily while pages render.
-    An SQLite error while reading or writing it raises StoreDamaged."""
+    An SQLite error while reading or writing it raises StoreDamaged.
+
+    Bodies are kept as UTF-8 bytes (a BLOB, with the CRC-32 of those bytes): Markdown workers
+    encode a body once and send the bytes, so the build's own process neither decodes nor encodes
+    it again to check and store it (~50 µs a body), and a page decodes it once when it prints it."""
 
     def __init__(self, path: Path | None):
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
-        self._mem: dict[str, str] = {}       # no cache folder: kept in memory
-        self._pending: dict[str, str] = {}
+        self._mem: dict[str, bytes] = {}     # no cache folder: kept in memory
+        self._pending: dict[str, str | bytes] = {}
+        self._last: tuple[str, str] = ("", "")     # the body read last
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():   # a forked worker opens its own
@@ -156,20 +165,22 @@ class HtmlStore:
             self._pid = os.getpid()
         return self._conn
 
-    def put(self, key: str, html: str) -> None:
+    def put(self, key: str, html: str | bytes) -> None:
+        """html: the body, as text or as its UTF-8 bytes."""
         self._pending[key] = html
 
     def flush(self) -> None:
         if not self._pending:
             return
         if self.path is None:
-            self._mem.update(self._pending)
+            self._mem.update((k, _utf8(h)) for k, h in self._pending.items())
         else:
             try:
                 db = self._db()
                 db.execute("BEGIN")
                 db.executemany("INSERT OR REPLACE INTO body VALUES (?, ?, ?)",
-                               ((k, h, _html_crc(h)) for k, h in self._pending.items()))
+                               ((k, b, zlib.crc32(b)) for k, b in
+                                ((k, _utf8(h)) for k, h in self._pending.items())))
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreDamaged(str(self.path), str(exc)) from None
@@ -200,19 +211,31 @@ class HtmlStore:
         return found
 
     def get(self, key: str) -> str:
+        last = self._last
+        if last[0] == key:             # a page that prints the body also looks for photos in it
+            return last[1]
+        html = self._get(key)
+        self._last = (key, html)
+        return html
+
+    def _get(self, key: str) -> str:
         if key in self._pending:
-            return self._pending[key]
+            return _text(self._pending[key])
         if self.path is None:
-            return self._mem[key]
+            return _text(self._mem[key])
         try:
             row = self._db().execute("SELECT html, crc FROM body WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             raise StoreDamaged(str(self.path), str(exc)) from None
         if row is None:      # the build checked it was there
             raise StoreDamaged(str(self.path), f"the rendered body {key} went missing")
-        if _html_crc(row[0]) != row[1]:
+        data = _utf8(row[0])
+        if zlib.crc32(data) != row[1]:
             raise StoreDamaged(str(self.path), f"the rendered body {key} does not match its checksum")
-        return row[0]
+        try:
+            return _text(data)
+        except UnicodeDecodeError:
+            raise StoreDamaged(str(self.path), f"the rendered body {key} is not UTF-8") from None
 
     def prune(self, keep: set[str]) -> None:
         """Drop HTML no article uses any more (run after a successful build)."""

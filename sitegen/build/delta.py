@@ -71,7 +71,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
             job = BodyJob(cfg, urls, md_urls, p._credit_labels(ctx.chain, cfg), media, ctx.cfg_key)
             md = MarkdownRenderer(cfg.iframe_hosts, cfg.images.sizes)
             for doc in changed:
-                whole = with_body(doc, fresh[doc.rel].body_sha, full)
+                whole = with_body(doc, fresh[doc.rel].body_sha, full, fresh[doc.rel].sha)
                 if whole is None:
                     return False     # changed again since it was read: the full build reads it
                 html, entry = job.render(whole, md)

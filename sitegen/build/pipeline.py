@@ -436,7 +436,8 @@ def _bodies(job: BodyJob, published: list[Document], doc_entries: dict[str, Doc]
         else:
             missing.append(doc)
     def load(d: Document) -> Document:
-        return with_body(d, doc_entries[d.rel].body_sha, full) or reload(d, job.cfg)
+        e = doc_entries[d.rel]
+        return with_body(d, e.body_sha, full, e.sha) or reload(d, job.cfg)
 
     for n, (i, html, entry) in enumerate(render_many(job, missing, load, jobs)):
         doc = missing[i]

@@ -8,6 +8,7 @@ again and checks it against the digest taken here."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import zlib
 from concurrent.futures import ProcessPoolExecutor
@@ -55,7 +56,8 @@ class Doc:
 
 
 def strip(item: Document | SectionIndex) -> Document | SectionIndex:
-    source = dataclasses.replace(item.source, text="")
+    """Without the text and its digest: what the model sees of a file (a body edit changes neither)."""
+    source = dataclasses.replace(item.source, text="", sha="")
     if isinstance(item, Document):
         return dataclasses.replace(item, source=source, body="")
     return dataclasses.replace(item, source=source)
@@ -65,7 +67,7 @@ def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str
               known: Seen | None = None) -> Doc | Seen | None:
     """A file just read: its Seen when only its stat moved, else validated (None when invalid).
     The body of a validated article goes into full (unless None), compressed (a tenth of a str's size)."""
-    sha = digest(src.text)
+    sha = src.sha or digest(src.text)
     try:
         st = src.path.stat()
         stat = (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -160,9 +162,10 @@ def read_one(path: Path, cfg: SiteConfig, report: Report):
     return read_source(path, cfg.root, report)
 
 
-def with_body(doc: Document, body_sha: str, full: dict[str, bytes]) -> Document | None:
+def with_body(doc: Document, body_sha: str, full: dict[str, bytes], file_sha: str = "") -> Document | None:
     """doc with the body this build validated: kept in full, or read again (None when the file
-    no longer holds it)."""
+    no longer holds it). file_sha: the digest of the file's bytes when it was validated (the
+    same bytes spare digesting the body)."""
     kept = full.get(doc.rel)
     if kept is not None:
         return dataclasses.replace(doc, body=zlib.decompress(kept).decode("utf-8", "surrogatepass"))
@@ -171,7 +174,9 @@ def with_body(doc: Document, body_sha: str, full: dict[str, bytes]) -> Document 
         body = body_of(decoded(data))
     except (OSError, UnicodeDecodeError):
         return None
-    return dataclasses.replace(doc, body=body) if digest(body) == body_sha else None
+    if (file_sha and hashlib.sha256(data).hexdigest() == file_sha) or digest(body) == body_sha:
+        return dataclasses.replace(doc, body=body)
+    return None
 
 
 def reload(doc: Document, cfg: SiteConfig) -> Document:

@@ -1,6 +1,7 @@
 """Walk `content/`: find articles, page bundles and section indexes; decode UTF-8 and NFC."""
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ class SourceFile:
     text: str           # decoded, NFC-normalised
     is_bundle: bool     # an index.md: the folder is the article, its files are its resources
     is_section_index: bool
+    sha: str = ""       # SHA-256 of the file's bytes: the same bytes decode to the same text
 
     @property
     def folder(self) -> Path:
@@ -117,6 +119,7 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
     except OSError as exc:
         report.error(rel, None, None, f"cannot read file: {exc.strerror}")
         return None
+    sha = hashlib.sha256(data).hexdigest()
     data = data.removeprefix(_BOM)      # (the error's line and the encoding guess are the text's)
     try:
         text = decoded(data)
@@ -135,7 +138,8 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
     name = path.name
     return SourceFile(path=path, rel=rel, content_rel=content_rel, text=text,
                       is_bundle=name == "index.md" or (name.startswith("index.") and name.count(".") == 2),
-                      is_section_index=name == "_index.md" or (name.startswith("_index.") and name.count(".") == 2))
+                      is_section_index=name == "_index.md" or (name.startswith("_index.") and name.count(".") == 2),
+                      sha=sha)
 
 
 _BOM = b"\xef\xbb\xbf"    # a UTF-8 byte-order mark, as Notepad writes it
