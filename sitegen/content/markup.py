@@ -235,11 +235,26 @@ _INLINE_NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+def _any_of(needles: tuple[str, ...]) -> Callable[[str], bool]:
+    """`lambda text: any(n in text for n in needles)`, quicker: a needle of several characters is
+    looked for only when its first character is in the text. (`in` looks for one character fast;
+    for an ASCII string of two or more in a text with Vietnamese letters it first copies the needle
+    into the text's width, then searches: five times the cost.)"""
+    groups: dict[str, list[str]] = {}
     for n in needles:
-        if n in text:
-            return True
-    return False
+        groups.setdefault(n[0], []).append(n)
+    plan = tuple((first, None if first in longer else tuple(longer)) for first, longer in groups.items())
+
+    def found(text: str) -> bool:
+        for first, longer in plan:
+            if first in text:
+                if longer is None:
+                    return True
+                for n in longer:
+                    if n in text:
+                        return True
+        return False
+    return found
 
 
 class _Inline(InlineProcessor):
@@ -251,13 +266,14 @@ class _Inline(InlineProcessor):
         self._patterns = patterns = list(self.inlinePatterns)
         new_style = [isinstance(p, inlinepatterns.InlineProcessor) for p in patterns]
         self._search = [p.getCompiledRegExp().search if ok else None for p, ok in zip(patterns, new_style)]
-        self._needs = [_INLINE_NEEDS.get(p.pattern) if ok else None for p, ok in zip(patterns, new_style)]
-        every = list(dict.fromkeys(n for needs in self._needs for n in needs or ()))
+        needs = [_INLINE_NEEDS.get(p.pattern) if ok else None for p, ok in zip(patterns, new_style)]
+        every = list(dict.fromkeys(n for ns in needs for n in ns or ()))
         every = [n for n in every if not any(m != n and m in n for m in every)]   # "[" covers "![", "[^"
-        self._any = tuple(every) if all(self._needs) else None
+        self._any = _any_of(tuple(every)) if all(needs) else None
+        self._needs = [_any_of(ns) if ns else None for ns in needs]
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
-        if isinstance(data, AtomicString) or (self._any is not None and not _has_any(data, self._any)):
+        if isinstance(data, AtomicString) or (self._any is not None and not self._any(data)):
             return data
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         patterns, search, needs = self._patterns, self._search, self._needs
@@ -265,7 +281,7 @@ class _Inline(InlineProcessor):
         count = len(patterns)
         while patternIndex < count:
             found = search[patternIndex]
-            if found is not None and ((needs[patternIndex] and not _has_any(data, needs[patternIndex]))
+            if found is not None and ((needs[patternIndex] is not None and not needs[patternIndex](data))
                                       or found(data, start) is None):
                 patternIndex += 1      # what the stock __applyPattern answers when nothing matches
                 start = 0
@@ -355,10 +371,10 @@ def _block_needs(proc: BlockProcessor) -> tuple[str, ...] | None:
 
 
 def _gate(proc: BlockProcessor, needs: tuple[str, ...]):
-    test = proc.test
+    test, has = proc.test, _any_of(needs)
 
     def gated(parent: etree.Element, block: str) -> bool:
-        return _has_any(block, needs) and test(parent, block)
+        return has(block) and test(parent, block)
     return gated
 
 
@@ -398,13 +414,14 @@ def _fast_parser(parser: BlockParser) -> None:
     if type(last) is not ParagraphProcessor:
         plain = None
     needles = tuple(dict.fromkeys(plain)) if plain is not None else None
+    special = _any_of(needles) if needles is not None else None
     paragraph = last.run if last is not None else None
 
     def parseBlocks(parent: etree.Element, blocks: list[str]) -> None:
         while blocks:
             block = blocks[0]
-            if (needles is not None and block and block[0] not in _NOT_PLAIN_START and not block[0].isdecimal()
-                    and not _has_any(block, needles)):
+            if (special is not None and block and block[0] not in _NOT_PLAIN_START and not block[0].isdecimal()
+                    and not special(block)):
                 paragraph(parent, blocks)
                 continue
             for test, run in procs:

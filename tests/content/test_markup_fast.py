@@ -247,3 +247,13 @@ def test_a_link_with_a_scheme_not_allowed_goes_through_the_sanitiser(text):
     for url in urls:
         m = markup._SCHEME.match(re.sub(r"^[\x00-\x20]+|[\t\n\r]", "", url))   # as a browser reads it
         assert m is None or m.group()[:-1].lower() in ("http", "https", "mailto", "tel"), (text, url)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["|", "#", "\n=", "\n-", "--", "- -", "__", "**", "* *", ">", "[^", "]:", "[",
+                                 "![", "  \n", "`", "đ", "Đắk"]), min_size=1, max_size=8, unique=True),
+       st.lists(st.sampled_from(["Hội nghị", " ", "-", "_", "*", "\n", "[", "^", "]", ":", "!", "|", "#", ">",
+                                 "=", "`", "đ", "Đắk", "a"]), max_size=30))
+def test_looking_for_any_of_several_strings_answers_as_any_does(needles, pieces):
+    text = "".join(pieces)
+    assert markup._any_of(tuple(needles))(text) == any(n in text for n in needles)
