@@ -486,7 +486,8 @@ class _Toc(TocTreeprocessor):
 
     def _marker(self) -> bool:
         src = self.source     # (the first preprocessor drops \x02 and \x03, which may join a marker)
-        return bool(self.marker) and (src is None or self.marker in src or "\x02" in src or "\x03" in src)
+        marker = self.marker
+        return bool(marker) and (src is None or (marker[0] in src and marker in src) or "\x02" in src or "\x03" in src)
 
     def build_toc_div(self, toc_list: list) -> etree.Element:
         return super().build_toc_div(toc_list) if self._marker() else etree.Element("div")
@@ -620,8 +621,9 @@ class MarkdownRenderer:
             proc.resolver = None
             for p in self._knows_source:
                 p.source = None
-        if (self.fast and proc.plain_urls and _NEEDS_SANITISER.search(text) is None and "&#" not in html
-                and self._toc_marker not in text):
+        if (self.fast and proc.plain_urls and _NEEDS_SANITISER.search(text) is None
+                and ("&" not in html or "&#" not in html)
+                and (self._toc_marker[0] not in text or self._toc_marker not in text)):
             return Rendered(html, list(proc.problems), list(proc.missing_alt))
         html = self.cleaner.clean(html)
         if "<iframe" in html:
