@@ -121,9 +121,11 @@ def test_the_html_store_gives_back_text_put_as_text_or_as_utf8(tmp_path):
     flipped[3] ^= 0x01
     db.execute("UPDATE body SET html = ? WHERE key = 'utf8'", (bytes(flipped),))
     db.execute("UPDATE body SET html = ?, crc = ? WHERE key = 'text'", (b"\xff\xfe<p>", zlib.crc32(b"\xff\xfe<p>")))
+    db.execute("INSERT INTO body VALUES ('old', ?, ?)", (body, zlib.crc32(body.encode("utf-8"))))   # as TEXT
     db.commit()
     db.close()
     store = HtmlStore(tmp_path / "html.sqlite")
+    assert store.get("old") == body                    # a row an earlier sitegen stored as text
     with pytest.raises(StoreDamaged, match="checksum"):
         store.get("utf8")
     with pytest.raises(StoreDamaged, match="not UTF-8"):
