@@ -134,7 +134,7 @@ class Publisher:
             dirs.add(up)
 
     def _parent(self, rel: str) -> None:
-        os.makedirs(self._root + rel.rpartition("/")[0], exist_ok=True)
+        self._make_dir(rel.rpartition("/")[0])
 
     def _reuse(self, rel: str, dig: str) -> Sig | None:
         """Place rel without writing when the published site or the spare already holds dig."""

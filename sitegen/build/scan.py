@@ -31,7 +31,7 @@ class Seen(NamedTuple):
     """What every build keeps of one content file: enough to tell whether it changed, and how."""
 
     stat: tuple[int, int, int]           # size, mtime_ns, inode
-    sha: str                             # digest of the decoded text
+    sha: str                             # SHA-256 of the file's bytes (SourceFile.sha)
     cfg: str                             # the config digest it was validated with
     fm: str                              # digest of the validated front matter: what the model sees
     body_sha: str                        # digest of the body ("" for a section index)
@@ -67,7 +67,7 @@ def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str
               known: Seen | None = None) -> Doc | Seen | None:
     """A file just read: its Seen when only its stat moved, else validated (None when invalid).
     The body of a validated article goes into full (unless None), compressed (a tenth of a str's size)."""
-    sha = src.sha or digest(src.text)
+    sha = src.sha
     try:
         st = src.path.stat()
         stat = (st.st_size, st.st_mtime_ns, st.st_ino)

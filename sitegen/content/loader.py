@@ -120,10 +120,10 @@ def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile |
         report.error(rel, None, None, f"cannot read file: {exc.strerror}")
         return None
     sha = hashlib.sha256(data).hexdigest()
-    data = data.removeprefix(_BOM)      # (the error's line and the encoding guess are the text's)
     try:
         text = decoded(data)
     except UnicodeDecodeError as exc:
+        data = data.removeprefix(_BOM)  # what decoded() read: the error's offset and the guess are its
         line = data.count(b"\n", 0, exc.start) + 1
         report.error(rel, line, "encoding",
                      f"file is not UTF-8: it looks like {guess_legacy_encoding(data)}",
