@@ -130,3 +130,68 @@ def test_the_html_store_gives_back_text_put_as_text_or_as_utf8(tmp_path):
         store.get("utf8")
     with pytest.raises(StoreDamaged, match="not UTF-8"):
         store.get("text")
+
+
+def _search_file(site: Path, lang: str, suffix: str) -> Path:
+    [path] = (site / ".cache" / "search").glob(f"{lang}-0.{suffix}")
+    return path
+
+
+@pytest.mark.parametrize("suffix", ["seg", "terms"])
+def test_a_search_cache_file_with_a_byte_changed_inside_is_not_trusted(tmp_path, trusting, suffix):
+    """The search index's cache (a segment's files, its documents' terms) carries a checksum too:
+    a flipped byte in a word it holds would otherwise be published in the index."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    path = _search_file(site, "vi", suffix)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"huan")                     # a term of tap-huan.md: it would still load
+    assert at > 0
+    data[at] ^= 0x01                            # "huan" → "iuan"
+    path.write_bytes(bytes(data))
+    _edit_body(site)                            # its segment is built again: both files are read
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    damaged = [str(w) for w in result.warnings if "damaged" in str(w)]
+    assert len(damaged) == 1 and path.name in damaged[0] and "checksum" in damaged[0], damaged
+    assert damaged[0].startswith(f".cache/search/{path.name}:")
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+    again = build(BuildOptions(site=site, out=out, now=NOW))       # made again: no more warning
+    assert not [w for w in again.warnings if "damaged" in str(w)]
+
+
+def test_search_cache_files_of_an_older_sitegen_or_of_no_sitegen(tmp_path, trusting):
+    """A bare marshal file (what sitegen wrote before the checksum) is stale: dropped without a
+    word; a file that is not a search cache at all is dropped with a warning."""
+    import marshal
+    from sitegen.search import _Cache
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    old = _search_file(site, "vi", "seg")
+    old.write_bytes(marshal.dumps((_Cache.TAG, b"key", {}, {})))
+    _edit_body(site)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert not [w for w in result.warnings if "cache" in str(w)], result.warnings
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+    _search_file(site, "vi", "seg").write_bytes(b"\x00" * 64)
+    _edit_body(site)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    damaged = [str(w) for w in result.warnings if "damaged" in str(w)]
+    assert len(damaged) == 1 and "not a sitegen search cache" in damaged[0], damaged
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+
+
+def test_a_folder_where_the_image_cache_lock_belongs_is_a_warning(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    lock = site / ".cache" / "images" / ".lock"
+    lock.unlink()
+    lock.mkdir()
+    (site / "content/tin-tuc/moi.md").write_text("---\ntitle: Bài mới\ndate: 2024-03-01\n---\nThân bài.\n",
+                                                 "utf-8")    # the site model made again: photos too
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    [warning] = [str(w) for w in result.warnings if ".lock" in str(w)]
+    assert warning.startswith(".cache/images/.lock:") and "cannot be opened" in warning
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []

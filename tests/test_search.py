@@ -345,9 +345,16 @@ def test_a_damaged_or_unwritable_cache_is_not_trusted(many, tmp_path):
     good = search_files(site, None)
     cache = tmp_path / "cache"
     search_files(site, cache)
-    for i, p in enumerate(sorted(cache.iterdir())):
-        p.write_bytes(b"\x00garbage" if i % 2 else p.read_bytes()[:20])
-    assert search_files(site, cache) == good
+    damaged = sorted(cache.iterdir())
+    for i, p in enumerate(damaged):
+        p.write_bytes(b"\x00garbage" if i % 2 else p.read_bytes()[:40])
+    warned = []
+    assert search_files(site, cache, lambda path, message: warned.append((path, message))) == good
+    assert sorted(p for p, _ in warned) == damaged                   # each one, once
+    assert all("is damaged" in m and "search index made again" in m for _, m in warned)
+    warned.clear()
+    assert search_files(site, cache, lambda path, message: warned.append(path)) == good
+    assert warned == []                                              # written anew
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     assert search_files(site, blocked / "cache") == good

@@ -134,8 +134,9 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     try:
         done = render_routes(renderer, routes, publisher)
         ctx.timer.lap("render")
+        from sitegen.build.pipeline import cache_warner
         from sitegen.search import INDEX_ROOT, search_files
-        for name, data in search_files(site, ctx.cfg.cache_dir / "search").items():
+        for name, data in search_files(site, ctx.cfg.cache_dir / "search", cache_warner(ctx)).items():
             publisher.put_bytes(name, data)
         for rel, sig in state.published.items():
             if rel in publisher.new or rel.startswith(INDEX_ROOT + "/"):
@@ -178,7 +179,7 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
                                      model_reused=True)
         ctx.timer.lap("render")
         pages.update(p._write_outputs(site, outputs, publisher, ctx.feed_keys, ctx.state, ctx.cfg.cache_dir,
-                                      ctx.jobs, same_site=same_site))
+                                      ctx.jobs, same_site=same_site, warn=p.cache_warner(ctx)))
         ctx.timer.lap("outputs")
         committed = publisher.commit()
     except (RenderError, TemplateFailure):

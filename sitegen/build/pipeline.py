@@ -348,7 +348,9 @@ def _build(ctx: _Context) -> BuildResult:
                                        state, ctx.jobs, result, ctx.progress, body_keys, ctx.bcache)
             timer.lap("render")
             pages.update(_write_outputs(site, outputs, publisher, ctx.feed_keys, state,
-                                        cfg.cache_dir if ctx.bcache.enabled else None, ctx.jobs))
+                                        cfg.cache_dir if ctx.bcache.enabled else None, ctx.jobs,
+                                        warn=cache_warner(ctx)))
+            result.warnings = report.warnings      # with those about a damaged search cache
             timer.lap("outputs")
             new_published, spare = publisher.commit()
             media.finish()
@@ -394,6 +396,11 @@ def _warn_if_damaged(ctx: _Context, before: str | None, kind: str) -> str | None
     if ctx.bcache.problem != before:
         ctx.report.warn(_shown(ctx.bcache.path(kind), ctx.opts.site), None, None, ctx.bcache.problem)
     return ctx.bcache.problem
+
+
+def cache_warner(ctx: _Context) -> Callable[[Path, str], None]:
+    """warn(file, message): a warning about a damaged cache file, named relative to the site."""
+    return lambda path, message: ctx.report.warn(_shown(path, ctx.opts.site), None, None, message)
 
 
 def _shown(path: Path, site: Path) -> str:
@@ -591,7 +598,8 @@ def _plan_outputs(site: Site, slots: Iterable[Slot], files: dict[str, Path], cha
 
 def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Keys,
                    state: State, cache_dir: Path | None, jobs: int = 1,
-                   same_site: bool = False) -> dict[str, tuple[str, str]]:
+                   same_site: bool = False, warn: Callable[[Path, str], None] | None = None
+                   ) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
     search index and every copied file; returns the keys of the feeds. same_site: the site model,
     the config and every body are the last build's (only the theme changed), so the files made
@@ -641,7 +649,7 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
         publisher.put_bytes("counter-manifest.json", counter_manifest(site, html_urls))
         # --- search index (sitegen/search, issue 7): deterministic files, cached per segment ----
         from sitegen.search import search_files
-        for name, data in search_files(site, cache_dir / "search" if cache_dir else None).items():
+        for name, data in search_files(site, cache_dir / "search" if cache_dir else None, warn).items():
             publisher.put_bytes(name, data)
         # --- end of search index --------------------------------------------------------------
     for rel, path in sorted(outputs.files.items()):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from sitegen.config import SiteConfig
 from sitegen.content.text import slugify
 from sitegen.errors import Report
-from sitegen.media.cache import ImageCache
+from sitegen.media.cache import LOCK, ImageCache
 from sitegen.media.plan import URL_PREFIX, ImagePlan
 from sitegen.media.probe import ImageProblem, Probe, check_pixels, probe
 # process (Pillow) and svg (lxml) are imported where images are processed: a build that processes
@@ -103,6 +103,7 @@ def cpu_count() -> int:
 class MediaPipeline:
     def __init__(self, cfg: SiteConfig):
         self.cfg = cfg.images
+        self._root = cfg.root
         folder = cfg.cache_dir / CACHE_FOLDER
         self._temporary: Path | None = None
         try:
@@ -180,7 +181,14 @@ class MediaPipeline:
         """Make every file the pages refer to; report images that cannot be decoded, naming every
         article and field that uses them."""
         started = time.perf_counter()
-        self.cache.lock()
+        try:
+            self.cache.lock()
+        except OSError as exc:    # e.g. a folder where the lock file belongs: build, without the lock
+            lock = self.cache.folder / LOCK
+            shown = lock.relative_to(self._root) if lock.is_relative_to(self._root) else lock
+            report.warn(shown, None, None, f"the image cache's lock file cannot be opened ({exc.strerror or exc}); "
+                        "the photos were made without it",
+                        f"remove {shown}: without the lock, two builds of this site at once can clash")
         jobs = []
         plans = self._used_plans()
         svgs = self._used_svgs()

@@ -15,7 +15,9 @@ import marshal
 import multiprocessing
 import os
 import threading
+import zlib
 from pathlib import Path
+from typing import Callable
 
 import sitegen
 from sitegen.model import Article, LangSite, Site
@@ -76,24 +78,36 @@ def fingerprint(a: Article) -> bytes:
 
 class _Cache:
     """Per segment, in `folder`: `<lang>-<k>.seg` (its key, meta record and files) and
-    `<lang>-<k>.terms` (the terms of its documents by digest). Anything unreadable is a miss."""
+    `<lang>-<k>.terms` (the terms of its documents by digest). A missing file, or one an earlier
+    sitegen wrote, is a miss; a damaged one (its CRC-32 does not match) is a miss that `damaged`
+    records, so that the build warns about it."""
 
     TAG = f"sitegen-search/{FORMAT}/{sitegen.__version__}"
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.kept: set[str] = set()
+        self.damaged: list[tuple[Path, str]] = []     # (file, what is wrong with it)
 
     def _read(self, name: str):
         if self.folder is None:
             return None
+        path = self.folder / name
         try:
-            data = marshal.loads((self.folder / name).read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.damaged.append((path, f"it cannot be read: {exc.strerror or exc}"))
+            return None
+        try:
+            data = _unframe(raw)
+        except ValueError as exc:
+            self.damaged.append((path, str(exc)))
             return None
         if isinstance(data, tuple) and len(data) >= 2 and data[0] == self.TAG:
             return data
-        return None
+        return None     # an earlier sitegen's: stale
 
     def _write(self, name: str, data) -> None:
         if self.folder is None:
@@ -101,7 +115,7 @@ class _Cache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".{name}.{os.getpid()}.tmp"
-            tmp.write_bytes(marshal.dumps(data))
+            tmp.write_bytes(_frame(marshal.dumps(data)))
             os.replace(tmp, self.folder / name)
         except OSError:
             pass    # a read-only or full cache folder costs speed, never the build
@@ -134,6 +148,38 @@ class _Cache:
                     pass
 
 
+_MAGIC = b"sitegen-search-cache\n"
+_SUM = b"crc32 "                 # then 8 hex digits and a newline: the CRC-32 of the marshal data
+_HEAD = len(_MAGIC) + len(_SUM) + 9
+
+
+def _frame(payload: bytes) -> bytes:
+    return b"%s%s%08x\n%s" % (_MAGIC, _SUM, zlib.crc32(payload), payload)
+
+
+def _unframe(raw: bytes):
+    """The object in a cache file; None for a file of an earlier sitegen (no checksum: stale);
+    ValueError when the file is damaged or not a search cache at all."""
+    if not raw.startswith(_MAGIC):
+        if raw[:1] in (b")", b"(", b"\xa9", b"\xa8") and b"sitegen-search/" in raw[:64]:
+            return None          # a bare marshal tuple: written by an earlier sitegen
+        raise ValueError("not a sitegen search cache")
+    head = raw[len(_MAGIC):_HEAD]
+    if not head.startswith(_SUM) or head[-1:] != b"\n":
+        raise ValueError("not a sitegen search cache")
+    try:
+        crc = int(head[len(_SUM):-1], 16)
+    except ValueError:
+        raise ValueError("not a sitegen search cache") from None
+    payload = memoryview(raw)[_HEAD:]
+    if zlib.crc32(payload) != crc:
+        raise ValueError("its bytes do not match their checksum")
+    try:
+        return marshal.loads(payload)
+    except (EOFError, ValueError, TypeError) as exc:
+        raise ValueError(f"its data cannot be read: {exc}") from None
+
+
 # A segment to build: (cache stem, key, index prefix, k, documents, their fingerprints, lang, time zone)
 _Job = tuple[str, bytes, str, int, list[Article], list[bytes], str, object]
 _JOBS: list[_Job] = []
@@ -143,10 +189,15 @@ _CACHE: _Cache | None = None
 _WORDS = TermCache()     # the site's vocabulary, folded once per process
 
 
-def _build_job(i: int) -> tuple[dict, dict[str, bytes]]:
+def _build_job(i: int) -> tuple[dict, dict[str, bytes], list[tuple[Path, str]]]:
+    """One segment's record and files, and the damaged cache files met (a worker's own _Cache
+    is a copy: they go back with the result)."""
     stem, key, prefix, k, segment, digests, lang, tz = _JOBS[i]
     cache = _CACHE or _Cache(None)
+    start = len(cache.damaged)
     known = cache.terms(stem) if cache.folder else {}
+    damaged = cache.damaged[start:]
+    del cache.damaged[start:]
     words = _WORDS
     data: list[TermData] = []
     table = {}
@@ -160,7 +211,7 @@ def _build_job(i: int) -> tuple[dict, dict[str, bytes]]:
     record, files = build_segment(prefix, k, items, data, lang, tz)
     cache.save_terms(stem, table)
     cache.save_segment(stem, key, record, files)
-    return record, files
+    return record, files, damaged
 
 
 def _fork_context():
@@ -177,7 +228,7 @@ def _fork_context():
     return multiprocessing.get_context("fork"), cores
 
 
-def _run(jobs: list[_Job], cache: _Cache) -> list[tuple[dict, dict[str, bytes]]]:
+def _run(jobs: list[_Job], cache: _Cache) -> list[tuple[dict, dict[str, bytes], list[tuple[Path, str]]]]:
     global _JOBS, _CACHE
     _JOBS, _CACHE = jobs, cache
     try:
@@ -201,8 +252,10 @@ def _segment_key(lang: str, tz: str, k: int, digests: list[bytes]) -> bytes:
     return h.digest()
 
 
-def search_files(site: Site, cache_dir: Path | None) -> dict[str, bytes]:
-    """Every file of the search index: output path (relative) → bytes."""
+def search_files(site: Site, cache_dir: Path | None,
+                 warn: Callable[[Path, str], None] | None = None) -> dict[str, bytes]:
+    """Every file of the search index: output path (relative) → bytes. warn(file, message) is
+    told of each damaged cache file, which was discarded (its segment is built again)."""
     cache = _Cache(cache_dir)
     tz = site.config.timezone
     out: dict[str, bytes] = {}
@@ -227,10 +280,14 @@ def search_files(site: Site, cache_dir: Path | None) -> dict[str, bytes]:
         sections = {s.key: [s.title, s.url] for s in ls.sections}
         plans.append((ls.lang, prefix, len(docs), sections, segments))
     built = _run(jobs, cache) if jobs else []
+    if warn is not None:
+        for path, problem in sorted({*cache.damaged, *(d for *_, found in built for d in found)}):
+            warn(path, f"the build cache {path} is damaged ({problem}); it was discarded and that part "
+                       "of the search index made again")
     for lang, prefix, count, sections, segments in plans:
         records = []
         for seg in segments:
-            record, files = built[seg] if isinstance(seg, int) else seg
+            record, files = built[seg][:2] if isinstance(seg, int) else seg
             records.append(record)
             out.update(files)
         out[prefix + "meta.json"] = meta_json(lang, count, sections, records)
