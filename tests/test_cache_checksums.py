@@ -195,3 +195,23 @@ def test_a_folder_where_the_image_cache_lock_belongs_is_a_warning(tmp_path, trus
     [warning] = [str(w) for w in result.warnings if ".lock" in str(w)]
     assert warning.startswith(".cache/images/.lock:") and "cannot be opened" in warning
     assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+
+
+def test_a_damaged_image_index_is_said_once_not_by_the_builds_after(tmp_path, trusting):
+    """The warning about a damaged cache belongs to the build that found it: the next edit build
+    (which reuses the photos' results) and a no-op build do not repeat it."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    (site / ".cache" / "images" / "index.json").write_text("{hỏng", "utf-8")
+    (site / "content/tin-tuc/moi.md").write_text("---\ntitle: Bài mới\ndate: 2024-03-01\n---\nThân bài.\n",
+                                                 "utf-8")
+    found = build(BuildOptions(site=site, out=out, now=NOW))
+    [warning] = [str(w) for w in found.warnings if "index.json" in str(w)]
+    assert warning.startswith(".cache/images/index.json:") and "damaged" in warning
+    _edit_body(site)
+    edited = build(BuildOptions(site=site, out=out, now=NOW))
+    assert edited.model_reused and not [w for w in edited.warnings if "index.json" in str(w)]
+    again = build(BuildOptions(site=site, out=out, now=NOW))
+    assert again.unchanged and again.warnings == edited.warnings
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []

@@ -200,7 +200,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     # A no-op build repeats the warnings about the site, not those about a damaged cache it discarded.
     noop.record(inputs.fingerprint, started, opts.out, now, state.due,
                  {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
-                 [w for w in result.warnings if not w.message.startswith("the build cache")])
+                 [w for w in result.warnings if not _about_cache(w)])
     if bcache.enabled:
         prune(bcache.folder, bcache.id, opts.out)
     return result
@@ -330,7 +330,7 @@ def _build(ctx: _Context) -> BuildResult:
         timer.lap("markdown")
         carried = len(report.items)
         media.process(report)           # image errors are content errors: nothing is written yet
-        other_warnings = tuple(e for e in report.items[carried:] if e.warning)
+        other_warnings = tuple(e for e in report.items[carried:] if e.warning and not _about_cache(e))
         result.images = media.stats
         report.check()
         images = media.outputs()
@@ -396,6 +396,12 @@ def _warn_if_damaged(ctx: _Context, before: str | None, kind: str) -> str | None
     if ctx.bcache.problem != before:
         ctx.report.warn(_shown(ctx.bcache.path(kind), ctx.opts.site), None, None, ctx.bcache.problem)
     return ctx.bcache.problem
+
+
+def _about_cache(warning: SiteError) -> bool:
+    """A warning about the cache this build found damaged (or its lock): said by this build only,
+    not repeated by the builds that reuse its results."""
+    return warning.message.startswith(("the build cache", "the image cache"))
 
 
 def cache_warner(ctx: _Context) -> Callable[[Path, str], None]:

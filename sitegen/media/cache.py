@@ -36,20 +36,27 @@ class ImageCache:
         self.entries: dict[str, list] = {}   # file name → [size, mtime_ns, sha256]
         self.discarded = 0                   # damaged entries found this build
         self._lock_fd: int | None = None
+        self.problem: str | None = None
         self._load()
 
     def _load(self) -> None:
+        self.problem = None                  # why an index that is there could not be used
         try:
             data = json.loads((self.folder / INDEX).read_text("utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not an image cache index")
             if data.get("format") != FORMAT:
-                return
+                return                       # another sitegen's: stale
             # each item as this code writes it, or left out (a damaged index costs work, never a crash)
             self.sources = {k: v for k, v in dict(data["sources"]).items()
                             if _shaped(v, (int, int, int, str))}
             self.probes = {k: v for k, v in dict(data["probes"]).items() if isinstance(v, dict)}
             self.entries = {k: v for k, v in dict(data["entries"]).items() if _shaped(v, (int, int, str))}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.sources, self.probes, self.entries = {}, {}, {}   # no or unreadable index: start afresh
+        except FileNotFoundError:
+            self.sources, self.probes, self.entries = {}, {}, {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.sources, self.probes, self.entries = {}, {}, {}   # unreadable: start afresh
+            self.problem = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from sitegen.config import SiteConfig
 from sitegen.content.text import slugify
 from sitegen.errors import Report
-from sitegen.media.cache import LOCK, ImageCache
+from sitegen.media.cache import INDEX, LOCK, ImageCache
 from sitegen.media.plan import URL_PREFIX, ImagePlan
 from sitegen.media.probe import ImageProblem, Probe, check_pixels, probe
 # process (Pillow) and svg (lxml) are imported where images are processed: a build that processes
@@ -177,6 +177,9 @@ class MediaPipeline:
 
     # --- processing (before anything is written) -------------------------------------------------
 
+    def _shown(self, path: Path) -> Path:
+        return path.relative_to(self._root) if path.is_relative_to(self._root) else path
+
     def process(self, report: Report) -> None:
         """Make every file the pages refer to; report images that cannot be decoded, naming every
         article and field that uses them."""
@@ -184,11 +187,14 @@ class MediaPipeline:
         try:
             self.cache.lock()
         except OSError as exc:    # e.g. a folder where the lock file belongs: build, without the lock
-            lock = self.cache.folder / LOCK
-            shown = lock.relative_to(self._root) if lock.is_relative_to(self._root) else lock
+            shown = self._shown(self.cache.folder / LOCK)
             report.warn(shown, None, None, f"the image cache's lock file cannot be opened ({exc.strerror or exc}); "
                         "the photos were made without it",
                         f"remove {shown}: without the lock, two builds of this site at once can clash")
+        if self.cache.problem:
+            index = self.cache.folder / INDEX       # worded as the build cache's, which a no-op build does not repeat
+            report.warn(self._shown(index), None, None, f"the build cache {index} is damaged ({self.cache.problem}); "
+                        "it was discarded and the photos processed again")
         jobs = []
         plans = self._used_plans()
         svgs = self._used_svgs()

@@ -96,7 +96,13 @@ def test_a_lost_or_broken_index_only_costs_time(photo_site, builder):
     assert second.result.images.processed == 1
     assert {n: p.read_bytes() for n, p in media_files(first.out).items()} == \
            {n: p.read_bytes() for n, p in media_files(second.out).items()}
-    assert builder(photo_site.root).result.images.processed == 0
+    [warning] = [str(w) for w in second.result.warnings if "index.json" in str(w)]   # said, once
+    assert warning.startswith(".cache/images/index.json:") and "damaged" in warning
+    third = builder(photo_site.root)
+    assert third.result.images.processed == 0
+    assert not [w for w in third.result.warnings if "index.json" in str(w)]
+    (photo_site.cache / "index.json").unlink()                                       # lost: no warning
+    assert not [w for w in builder(photo_site.root).result.warnings if "index.json" in str(w)]
 
 
 @pytest.mark.parametrize("damage", ["sources", "entries", "probes", "probe-types", "top"])
