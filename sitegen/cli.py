@@ -121,13 +121,16 @@ def _counts(source: str | None) -> dict | None:
         return None
 
 
+MAX_JOBS = 1024     # more processes than that only cost memory and forks (and past 2**31, a crash)
+
+
 def _jobs(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
         n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--jobs must be a whole number of 1 or more, not {text!r}")
+    if not 1 <= n <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"--jobs must be a whole number from 1 to {MAX_JOBS}, not {text!r}")
     return n
 
 

@@ -119,6 +119,17 @@ def test_unknown_option_exits_2(site_copy, tmp_path, cli):
     assert "--nhap" in run.err
 
 
+@pytest.mark.parametrize("jobs", ["0", "-1", "hai", "2.5", "1025", "99999999999"])
+def test_jobs_out_of_range_exit_2_with_the_range(site_copy, tmp_path, cli, jobs):
+    """A count of processes no machine could start (it overflowed a C int in a semaphore) is an
+    error of the command line, not a traceback."""
+    out = tmp_path / "o"
+    run = cli("build", "--site", str(site_copy("minimal")), "--out", str(out), f"--jobs={jobs}", "--no-cache")
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "--jobs must be a whole number from 1 to 1024" in run.err and repr(jobs) in run.err
+    assert not out.exists()
+
+
 def _invocations() -> dict[str, list[str]]:
     """The three ways to run a build. The console script is the installed `sitegen` when there is
     one; otherwise the entry point pyproject.toml declares for it, called as the script would."""
