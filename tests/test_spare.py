@@ -310,3 +310,40 @@ def test_after_a_sitegen_upgrade_unchanged_files_keep_their_inodes(tmp_path, tru
     assert result.rendered == result.pages
     after = _tree(out)
     assert after == before          # same files, same inodes
+
+
+@pytest.mark.parametrize("change", ["template", "body"])
+def test_a_full_disk_stops_the_build_with_an_error_and_frees_what_it_wrote(tmp_path, trusting, monkeypatch,
+                                                                           change):
+    """No room for the pages a build changes: an error that names the file and says what to do
+    (it was a traceback), the published site as it was, and the half-written spare removed, so
+    the disk holds what it held before the build; the next build, with room, publishes."""
+    import errno
+    from sitegen.build import publish
+    from test_incremental import _footer_changed
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    _edit_body(site, 0)
+    _build(site, out)                        # a spare, brought up to date by this build
+    before = snapshot(out)
+    _footer_changed(site) if change == "template" else _edit_body(site, 1)
+    written = []
+    real = publish._write_all
+
+    def full(fd, data):
+        if written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.append(fd)
+        real(fd, data)
+    monkeypatch.setattr(publish, "_write_all", full)
+    with pytest.raises(BuildFailed) as failed:
+        _build(site, out, jobs=1)
+    [error] = failed.value.errors
+    assert "No space left on device" in error.message and error.hint.startswith("free space on the disk")
+    assert error.path.endswith("index.html") or error.path.endswith(".json")   # the file it was writing
+    assert snapshot(out) == before
+    assert _spare_dirs(site) == []
+    monkeypatch.setattr(publish, "_write_all", real)
+    _build(site, out)
+    _assert_as_built_clean(site, out, tmp_path / "clean")

@@ -149,8 +149,8 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     except (RenderError, TemplateFailure):
         publisher.abort()
         return None                  # the full build reports it
-    except BaseException:
-        publisher.abort()
+    except BaseException as exc:
+        publisher.abort(exc)
         raise
     pages = dict(state.pages)
     for route, (sig, read) in zip(routes, done):
@@ -185,8 +185,8 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
     except (RenderError, TemplateFailure):
         publisher.abort()
         return None
-    except BaseException:
-        publisher.abort()
+    except BaseException as exc:
+        publisher.abort(exc)
         raise
     return committed, pages, scratch.rendered, publisher, vars_from
 

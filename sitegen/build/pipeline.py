@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gc
 import hashlib
 import os
@@ -123,9 +124,26 @@ def build(opts: BuildOptions, progress: Progress | None = None,
                 return _build_all(opts, progress)
             except StoreDamaged as exc:         # nothing was published: start again without it
                 return _build_again(opts, progress, exc)
+    except OSError as exc:      # a full disk, a folder that cannot be written: an error, not a traceback
+        raise BuildFailed([_system_error(exc, opts)]) from None
     finally:
         if collecting:
             gc.enable()
+
+
+def _system_error(exc: OSError, opts: BuildOptions) -> SiteError:
+    """What the system refused, on which file, and what to do. The site is published by swapping
+    a whole tree in, so whatever failed, the published site is the last complete one."""
+    where = Path(os.fsdecode(exc.filename)) if exc.filename else opts.out
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = (f"free space on the disk that holds {opts.out} and build again: a build needs room for "
+                "the pages it changes beside the published ones")
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "make it writable by the user who runs sitegen, or choose another --out"
+    else:
+        hint = "check the disk and the folder, then build again"
+    return SiteError(_shown(where, opts.site), None, None,
+                     f"the build stopped: {exc.strerror or exc}", hint)
 
 
 def _build_again(opts: BuildOptions, progress: Progress | None, damaged: StoreDamaged) -> BuildResult:
@@ -364,8 +382,8 @@ def _build(ctx: _Context) -> BuildResult:
             raise BuildFailed([SiteError(exc.path, exc.line, None,
                                          f"template error: {exc.exc} (while rendering {exc.route.url})",
                                          "fix the template; the published site was left as it was")]) from None
-        except BaseException:
-            publisher.abort()
+        except BaseException as exc:
+            publisher.abort(exc)
             raise
     finally:
         media.close()

@@ -17,6 +17,7 @@ afresh.
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -56,6 +57,9 @@ def _overwrite(path: str, data: bytes) -> os.stat_result | None:
         _write_all(fd, data)
         os.ftruncate(fd, len(data))
         return os.fstat(fd)
+    except OSError as exc:              # a full disk: say which file (os.write does not)
+        exc.filename = exc.filename or path
+        raise
     finally:
         os.close(fd)
 
@@ -202,6 +206,9 @@ class Publisher:
             try:
                 _write_all(fd, data)
                 return os.fstat(fd)
+            except OSError as exc:      # a full disk: say which file (os.write does not)
+                exc.filename = exc.filename or path
+                raise
             finally:
                 os.close(fd)
 
@@ -271,9 +278,11 @@ class Publisher:
         self.dirty.unlink(missing_ok=True)
         return self.new, spare
 
-    def abort(self) -> None:
-        """A failed build: the published site is untouched; a half-written spare is checked next time."""
-        if not self.keep_spare:
+    def abort(self, error: BaseException | None = None) -> None:
+        """A failed build: the published site is untouched; a half-written spare is checked next
+        time, unless the disk is full (error): then it goes, and the disk is as the build found it."""
+        full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+        if not self.keep_spare or full:
             shutil.rmtree(self.target, ignore_errors=True)
 
 
