@@ -215,3 +215,32 @@ def test_a_damaged_image_index_is_said_once_not_by_the_builds_after(tmp_path, tr
     again = build(BuildOptions(site=site, out=out, now=NOW))
     assert again.unchanged and again.warnings == edited.warnings
     assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+
+
+def test_an_html_store_that_cannot_be_written_builds_without_the_cache(tmp_path, monkeypatch):
+    """The store fails on every write (a full or read-only disk under .cache): discarding it and
+    trying again fails alike, so the build goes on without the cache, as --no-cache does, and
+    says so; it does not fail the site."""
+    import sqlite3
+    from sitegen.build import cache
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+
+    def full(self, sql, *args):
+        if sql.startswith("INSERT"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, sql, *args)
+
+    class Conn(sqlite3.Connection):
+        def executemany(self, sql, rows):
+            return full(self, sql, rows)
+    real = sqlite3.Connection.executemany
+    connect = sqlite3.connect
+    monkeypatch.setattr(cache.sqlite3, "connect", lambda *a, **k: connect(*a, factory=Conn, **k))
+    result = build(BuildOptions(site=site, out=out, now=NOW, jobs=1))
+    [warning] = [str(w) for w in result.warnings if "cache" in str(w)]
+    assert "database or disk is full" in warning and "ran without it" in warning and "free space" in warning
+    assert result.parsed > 1
+    assert not list((site / ".cache" / "build").glob("state-*"))       # nothing kept for the next build
+    monkeypatch.undo()
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []

@@ -148,16 +148,21 @@ def _system_error(exc: OSError, opts: BuildOptions) -> SiteError:
 
 def _build_again(opts: BuildOptions, progress: Progress | None, damaged: StoreDamaged) -> BuildResult:
     """The build after the HTML store failed under the first try: the store discarded, every body
-    rendered again; the warning says so. A store that fails again is an error."""
+    rendered again; the warning says so. A store that fails again cannot be written at all (a full
+    or read-only disk): the third try builds without the cache, as --no-cache does, and says so."""
     path = Path(damaged.path)
     discard_store(path)
     try:
         result = _build_all(opts, progress)
     except StoreDamaged as exc:
-        raise BuildFailed([SiteError(_shown(Path(exc.path), opts.site), None, None,
-                                     f"the build cache fails to read or write ({exc.problem})",
-                                     "delete the site's .cache/build folder, or build with --no-cache; "
-                                     "the published site was left as it was")]) from None
+        discard_store(Path(exc.path))           # what it wrote of itself: room on a full disk
+        result = _build_all(dataclasses.replace(opts, cache=False), progress)
+        result.warnings.insert(0, SiteError(
+            _shown(Path(exc.path), opts.site), None, None,
+            f"the build cache fails to read or write ({exc.problem}); this build ran without it",
+            "free space on its disk, or make the site's .cache folder writable: until then every build "
+            "renders every page", warning=True))
+        return result
     result.warnings.insert(0, SiteError(_shown(path, opts.site), None, None,
                                         f"the build cache is damaged ({damaged.problem}); it was discarded "
                                         "and every body rendered again", warning=True))
