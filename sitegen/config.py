@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.errors import BuildFailed, Report, SiteError, did_you_mean
+from sitegen.files import read_regular
 
 CONFIG_NAME = "site.toml"
 LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -228,10 +229,13 @@ def load_config(root: Path) -> SiteConfig:
     report = Report()
     rel = CONFIG_NAME
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise BuildFailed([SiteError(rel, None, None, "no site.toml in " + str(root),
                                 "run sitegen in the site's folder or pass --site DIR")]) from None
+    except OSError as exc:
+        raise BuildFailed([SiteError(rel, None, None, f"cannot read site.toml: {exc.strerror or exc}",
+                                "replace it with the site's settings, a TOML text file")]) from None
     try:
         text = unicodedata.normalize("NFC", raw.decode("utf-8"))   # titles typed decomposed, too
         data = tomllib.loads(text)

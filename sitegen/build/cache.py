@@ -35,6 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sitegen.files import read_regular
+
 FORMAT = 2                               # 2: CRC-32 in every file and HTML row
 FOLDER = "build"
 _MAGIC = b"sitegen-build-cache\n"
@@ -341,7 +343,7 @@ class BuildCache:
         if not path.exists():
             return None
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
             if not data.startswith(_MAGIC):
                 raise ValueError("not a sitegen build cache")
             if data.startswith(b"\x80\x05\x95", len(_MAGIC)):   # protocol 5, a frame

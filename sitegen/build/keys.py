@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.build.cache import digest
+from sitegen.files import read_regular
 from sitegen.render.pages import Route
 
 
@@ -47,8 +48,7 @@ def tree_digest(folders: list[Path]) -> str:
             for name in sorted(filenames):
                 path = os.path.join(dirpath, name)
                 try:
-                    with open(path, "rb") as f:
-                        parts.append(f"{path}\x00{digest(f.read())}")
+                    parts.append(f"{path}\x00{digest(read_regular(path))}")
                 except OSError:
                     parts.append(f"{path}\x00unreadable")
     return digest("\n".join(parts))

@@ -17,6 +17,7 @@ from sitegen.config import SiteConfig, load_config
 from sitegen.content.translations import check_translation_keys
 from sitegen.content.schema import Document, SectionIndex
 from sitegen.errors import BuildFailed, Report, SiteError
+from sitegen.files import special
 from sitegen.media import MediaPipeline, MediaStats
 from sitegen.media.pipeline import cpu_count
 from sitegen.model import Site, alias_url, article_url, build_site, output_path
@@ -561,7 +562,9 @@ def _credit_labels(chain, cfg: SiteConfig) -> dict[str, str]:
     return labels
 
 
-def _walk_files(folder: Path, prefix: str) -> dict[str, Path]:
+def _walk_files(folder: Path, prefix: str, report: Report, site_root: Path) -> dict[str, Path]:
+    """The files to copy from folder (static/ or a theme's): hidden ones left out, and, with a
+    warning, what cannot be copied (a broken symbolic link, a named pipe, a socket, a device)."""
     out: dict[str, Path] = {}
     if not folder.is_dir():
         return out
@@ -571,6 +574,11 @@ def _walk_files(folder: Path, prefix: str) -> dict[str, Path]:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
+            what = "a broken symbolic link" if not path.exists() else special(path)
+            if what is not None:
+                report.warn(_shown(path, site_root), None, None, f"is {what}, not a file: it was not published",
+                            "remove it, or put the file it stands for in its place")
+                continue
             out[prefix + path.relative_to(folder).as_posix()] = path
     return out
 
@@ -610,8 +618,8 @@ def _plan_outputs(site: Site, slots: Iterable[Slot], files: dict[str, Path], cha
         claim(name, "sitegen")
     copies: dict[str, Path] = {}
     for theme in reversed(chain):
-        copies.update(_walk_files(theme.static, "theme/"))
-    for rel, path in _walk_files(site_root / "static", "").items():
+        copies.update(_walk_files(theme.static, "theme/", report, site_root))
+    for rel, path in _walk_files(site_root / "static", "", report, site_root).items():
         if claim(rel, f"static/{rel}"):
             copies[rel] = path
     for url, path in files.items():

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sitegen.build.lock import lock_path
+from sitegen.files import read_regular
 
 MAX_AGE = 30 * 86400        # seconds
 KEEP = 4                    # sets of other output folders kept, most recently used first
@@ -59,7 +60,7 @@ def record_owner(folder: Path, set_id: str, out: Path) -> None:
 
 def _owner(folder: Path, set_id: str) -> Path | None:
     try:
-        out = json.loads(owner_file(folder, set_id).read_text("utf-8"))["out"]
+        out = json.loads(read_regular(owner_file(folder, set_id)).decode("utf-8"))["out"]
         return Path(out) if isinstance(out, str) and os.path.isabs(out) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None

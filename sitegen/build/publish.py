@@ -25,6 +25,7 @@ from pathlib import Path
 from sitegen.build.cache import digest
 from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
+from sitegen.files import read_regular
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
 
@@ -315,7 +316,7 @@ def file_digest(path: Path) -> str:
     """A name for a source file's content: its bytes for small files, else its stat."""
     st = path.stat()
     if st.st_size <= 1 << 20:
-        return digest(path.read_bytes())
+        return digest(read_regular(path))
     return digest(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
 
 

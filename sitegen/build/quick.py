@@ -18,6 +18,7 @@ from typing import NamedTuple
 from sitegen.build.cache import digest
 from sitegen.build.writer import MARKER
 from sitegen.errors import SiteError
+from sitegen.files import read_regular
 
 RACY_NS = 2_000_000_000   # a file changed this close to a build's start is not trusted by its stat
 
@@ -85,7 +86,7 @@ class QuickCheck:
         if not self.enabled:
             return None
         try:
-            rec = json.loads(self.file.read_text("utf-8"))
+            rec = json.loads(read_regular(self.file).decode("utf-8"))
             out_ino = os.stat(out).st_ino
             marker = os.stat(out / MARKER).st_mtime_ns
         except (OSError, ValueError):

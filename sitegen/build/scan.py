@@ -22,6 +22,7 @@ from sitegen.content.frontmatter import body_of
 from sitegen.content.loader import decoded, iter_content, read_source
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import Report, SiteError
+from sitegen.files import read_regular
 
 BATCH = 64
 MIN_PARALLEL = 200        # fewer files than this are read in this process
@@ -170,7 +171,7 @@ def with_body(doc: Document, body_sha: str, full: dict[str, bytes], file_sha: st
     if kept is not None:
         return dataclasses.replace(doc, body=zlib.decompress(kept).decode("utf-8", "surrogatepass"))
     try:
-        data = doc.source.path.read_bytes()
+        data = read_regular(doc.source.path)
         body = body_of(decoded(data))
     except (OSError, UnicodeDecodeError):
         return None

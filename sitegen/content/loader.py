@@ -1,6 +1,7 @@
 """Walk `content/`: find articles, page bundles and section indexes; decode UTF-8 and NFC."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 from sitegen.content.text import guess_legacy_encoding, nfc
 from sitegen.errors import Report
+from sitegen.files import read_regular
 
 MARKDOWN_EXT = ".md"
 
@@ -115,9 +117,11 @@ def read_source(path: Path, root: Path, report: Report) -> SourceFile | None:
 def _read(path: Path, content: Path, root: Path, report: Report) -> SourceFile | None:
     rel = _rel(path, root)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
-        report.error(rel, None, None, f"cannot read file: {exc.strerror}")
+        report.error(rel, None, None, f"cannot read file: {exc.strerror}",
+                     "content/ may only hold Markdown articles and their files: remove it"
+                     if exc.errno == errno.EINVAL else None)
         return None
     sha = hashlib.sha256(data).hexdigest()
     try:

@@ -13,6 +13,8 @@ import json
 import os
 from pathlib import Path
 
+from sitegen.files import read_regular
+
 INDEX = "index.json"
 LOCK = ".lock"
 FORMAT = 1
@@ -42,7 +44,7 @@ class ImageCache:
     def _load(self) -> None:
         self.problem = None                  # why an index that is there could not be used
         try:
-            data = json.loads((self.folder / INDEX).read_text("utf-8"))
+            data = json.loads(read_regular(self.folder / INDEX).decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not an image cache index")
             if data.get("format") != FORMAT:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from sitegen.config import SiteConfig
 from sitegen.content.text import slugify
 from sitegen.errors import Report
+from sitegen.files import read_regular
 from sitegen.media.cache import INDEX, LOCK, ImageCache
 from sitegen.media.plan import URL_PREFIX, ImagePlan
 from sitegen.media.probe import ImageProblem, Probe, check_pixels, probe
@@ -152,7 +153,7 @@ class MediaPipeline:
         """Sanitise now (cheap), so that a malformed drawing is a content error of the article that
         uses it; the cache gets the file in process(), under the build's lock."""
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
         except OSError as exc:
             return ImageProblem(f"cannot be read ({exc.strerror or exc})", "check the file's permissions")
         from sitegen.media.svg import sanitize_svg
@@ -235,7 +236,7 @@ class MediaPipeline:
             svg.data = None
             return
         try:
-            data = svg.data if svg.data is not None else sanitize_svg(path.read_bytes()).data
+            data = svg.data if svg.data is not None else sanitize_svg(read_regular(path)).data
             write_cache_file(self.cache.folder, svg.name, data)
         except (ImageProblem, OSError, CacheWriteError) as exc:
             self._failed.add(path)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import BuildFailed, SiteError
+from sitegen.files import read_regular
 
 DEFAULT_THEME = "moha"
 
@@ -36,7 +37,7 @@ class Theme:
         if not file.is_file():
             return {}
         try:
-            data = tomllib.loads(file.read_text("utf-8"))
+            data = tomllib.loads(read_regular(file).decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise BuildFailed([SiteError(str(file), None, None, f"invalid UI strings file: {exc}")]) from None
         return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
@@ -77,7 +78,7 @@ def _parent(path: Path) -> str | None:
     if not file.is_file():
         return None
     try:
-        data = tomllib.loads(file.read_text("utf-8"))
+        data = tomllib.loads(read_regular(file).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BuildFailed([SiteError(str(file), None, None, f"invalid theme.toml: {exc}")]) from None
     parent = data.get("parent")

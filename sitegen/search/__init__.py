@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 import sitegen
+from sitegen.files import read_regular
 from sitegen.model import Article, LangSite, Site
 from sitegen.search.fold import TermCache, fold, terms
 from sitegen.search import index as _index
@@ -94,7 +95,7 @@ class _Cache:
             return None
         path = self.folder / name
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except FileNotFoundError:
             return None
         except OSError as exc:

@@ -1,0 +1,53 @@
+"""Reading a site's files without ever blocking on one that is not a file.
+
+Opening a named pipe waits for a writer, and reading a device can wait forever: a FIFO left in
+content/, static/, a theme or .cache/ hung the build. Every file the build reads whole goes
+through read_regular(), which opens without blocking and refuses anything but a regular file.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"))
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def kind_of(mode: int) -> str:
+    """What a file of this st_mode is, in words ("a named pipe"), for one that is not regular."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def special(path: str | Path) -> str | None:
+    """kind_of() the file at path (symbolic links followed) when it is neither a regular file nor a
+    folder; None otherwise, and for a path that does not exist."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else kind_of(mode)
+
+
+def read_regular(path: str | Path) -> bytes:
+    """The bytes of a regular file; OSError (EINVAL, naming what it is) for anything else."""
+    fd = os.open(path, _FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file but {kind_of(st.st_mode)}", str(path))
+        want = st.st_size + 1
+        data = os.read(fd, want)
+        if len(data) < want:            # a short read of a regular file: its end
+            return data
+        chunks = [data]                 # it grew since the fstat: read to its end
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+__all__ = ["kind_of", "read_regular", "special"]
