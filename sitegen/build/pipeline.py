@@ -200,8 +200,10 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         return result
     noop.forget()
     # No spare to publish through (the build after a clean one): children link it up meanwhile.
-    # Not without a saved state: the manifest of the published folder is in it.
-    setup = SpareSetUp.start(opts.out, _spare_dir(cfg, opts.out, bcache), min(jobs - 1, 2)) \
+    # Not without a saved state: the manifest of the published folder is in it. Two children even
+    # on 2 cores: on ext4 making the folders is kernel time that two share well (first edit at
+    # 10,000 articles on disk 3.0–3.9 s against 3.6–6.4 s with one, interleaved; equal on tmpfs).
+    setup = SpareSetUp.start(opts.out, _spare_dir(cfg, opts.out, bcache), min(jobs, 2)) \
         if bcache.enabled and jobs > 1 and bcache.file.exists() else None
     state = bcache.load()
     if state.published and state.out_id != folder_id(opts.out):
