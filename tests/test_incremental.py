@@ -427,10 +427,22 @@ def test_a_damaged_site_model_is_discarded_with_a_warning(tmp_path, trusting):
 
 
 def test_no_cache_reads_and_writes_no_build_cache(tmp_path):
+    """--no-cache leaves .cache/ alone, the processed photos' cache too: a damaged photo there
+    is not published, and nothing is written."""
     site = copy_site("basic", tmp_path)
     build(BuildOptions(site=site, out=tmp_path / "public", now=NOW, cache=False))
-    assert not (site / ".cache" / "build").exists()
-    assert not (site / ".cache" / "search").exists()
+    assert not (site / ".cache").exists()
+    build(BuildOptions(site=site, out=tmp_path / "cached", now=NOW))
+    before = snapshot(site / ".cache" / "images")
+    for name in before:                       # same size, same time: the cache would trust them
+        path = site / ".cache" / "images" / name
+        st = path.stat()
+        path.write_bytes(b"\0" * st.st_size)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    damaged = snapshot(site / ".cache" / "images")
+    build(BuildOptions(site=site, out=tmp_path / "again", now=NOW, cache=False))
+    assert snapshot(site / ".cache" / "images") == damaged
+    assert snapshot(tmp_path / "again") == snapshot(tmp_path / "public")
 
 
 @pytest.mark.parametrize("kind", ["delete", "rename"])

@@ -140,7 +140,8 @@ def _system_error(exc: OSError, opts: BuildOptions) -> SiteError:
         hint = (f"free space on the disk that holds {opts.out} and build again: a build needs room for "
                 "the pages it changes beside the published ones")
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        hint = "make it writable by the user who runs sitegen, or choose another --out"
+        hint = ("check its permissions: sitegen reads the site's files and writes the output folder "
+                "and the site's .cache folder")
     else:
         hint = "check the disk and the folder, then build again"
     return SiteError(_shown(where, opts.site), None, None,
@@ -337,7 +338,7 @@ def _build(ctx: _Context) -> BuildResult:
     _check_translations(published, report)
     check_translation_keys(docs, report)     # drafts and scheduled articles count as translations
     timer.lap("validate")
-    media = MediaPipeline(cfg)
+    media = MediaPipeline(cfg, cached=ctx.bcache.enabled)
     try:
         job = BodyJob(cfg, urls, {d.source.content_rel: urls[d.rel] for d in published},
                       _credit_labels(chain, cfg), media, ctx.cfg_key)

@@ -102,16 +102,20 @@ def cpu_count() -> int:
 
 
 class MediaPipeline:
-    def __init__(self, cfg: SiteConfig):
+    def __init__(self, cfg: SiteConfig, cached: bool = True):
+        """cached=False (--no-cache): the image cache is neither read nor written; the photos are
+        processed into a folder that lasts one build, as for a read-only site folder."""
         self.cfg = cfg.images
         self._root = cfg.root
         folder = cfg.cache_dir / CACHE_FOLDER
         self._temporary: Path | None = None
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            writable = os.access(folder, os.W_OK)
-        except OSError:
-            writable = False
+        writable = cached
+        if cached:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                writable = os.access(folder, os.W_OK)
+            except OSError:
+                writable = False
         if not writable:   # a read-only site folder: process into a folder that lasts one build
             self._temporary = folder = Path(tempfile.mkdtemp(prefix="sitegen-images-"))
         self.cache = ImageCache(folder)
