@@ -132,10 +132,20 @@ def build(opts: BuildOptions, progress: Progress | None = None,
             gc.enable()
 
 
+# A file of the tree a build writes before swapping it in (see _spare_dir and Publisher): the spare
+# in .cache/build/ or beside the output, or a --no-cache build's staging tree.
+_IN_SPARE = re.compile(r"/(?:\.cache/build/spare-[0-9a-f]{12}|\.[^/]+\.sitegen-spare-[0-9a-f]{12}"
+                       r"|\.[^/]+\.staging-\d+)/(.+)$")
+
+
 def _system_error(exc: OSError, opts: BuildOptions) -> SiteError:
     """What the system refused, on which file, and what to do. The site is published by swapping
     a whole tree in, so whatever failed, the published site is the last complete one."""
     where = Path(os.fsdecode(exc.filename)) if exc.filename else opts.out
+    what = "the build stopped"
+    m = _IN_SPARE.search(where.as_posix())
+    if m:                       # a file of the tree being brought up to date: named as it would be published
+        where, what = opts.out / m.group(1), "the build stopped while making this file"
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         hint = (f"free space on the disk that holds {opts.out} and build again: a build needs room for "
                 "the pages it changes beside the published ones")
@@ -144,8 +154,7 @@ def _system_error(exc: OSError, opts: BuildOptions) -> SiteError:
                 "and the site's .cache folder")
     else:
         hint = "check the disk and the folder, then build again"
-    return SiteError(_shown(where, opts.site), None, None,
-                     f"the build stopped: {exc.strerror or exc}", hint)
+    return SiteError(_shown(where, opts.site), None, None, f"{what}: {exc.strerror or exc}", hint)
 
 
 def _build_again(opts: BuildOptions, progress: Progress | None, damaged: StoreDamaged) -> BuildResult:
