@@ -21,16 +21,6 @@ def kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def special(path: str | Path) -> str | None:
-    """kind_of() the file at path (symbolic links followed) when it is neither a regular file nor a
-    folder; None otherwise, and for a path that does not exist."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return None
-    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else kind_of(mode)
-
-
 def read_regular(path: str | Path) -> bytes:
     """The bytes of a regular file; OSError (EINVAL, naming what it is) for anything else."""
     fd = os.open(path, _FLAGS)
@@ -50,4 +40,4 @@ def read_regular(path: str | Path) -> bytes:
         os.close(fd)
 
 
-__all__ = ["kind_of", "read_regular", "special"]
+__all__ = ["kind_of", "read_regular"]

@@ -44,6 +44,28 @@ _SUM = b"crc32 "                         # then 8 hex digits and a newline: the 
 _HEAD = len(_MAGIC) + len(_SUM) + 9
 
 
+def checked(data: bytes, magic: bytes, what: str) -> memoryview:
+    """The payload of a file written as magic, "crc32 ", 8 hex digits and a newline (the CRC-32 of
+    the payload), then the payload; ValueError when the file is not one (what: its name) or its
+    bytes do not match the checksum. Used by the build cache and the search index's cache."""
+    head = len(magic) + len(_SUM) + 9
+    if not data.startswith(magic) or not data.startswith(_SUM, len(magic)) or data[head - 1:head] != b"\n":
+        raise ValueError(f"not a {what}")
+    try:
+        crc = int(data[len(magic) + len(_SUM):head - 1], 16)
+    except ValueError:
+        raise ValueError(f"not a {what}") from None
+    payload = memoryview(data)[head:]
+    if zlib.crc32(payload) != crc:
+        raise ValueError("its bytes do not match their checksum")
+    return payload
+
+
+def framed(magic: bytes, payload: bytes) -> bytes:
+    """The bytes checked() reads back as payload."""
+    return b"%s%s%08x\n%s" % (magic, _SUM, zlib.crc32(payload), payload)
+
+
 class _Summing:
     """A file that keeps the CRC-32 of what is written to it (the pickler streams in frames)."""
 
@@ -348,12 +370,7 @@ class BuildCache:
                 raise ValueError("not a sitegen build cache")
             if data.startswith(b"\x80\x05\x95", len(_MAGIC)):   # protocol 5, a frame
                 return None                  # an older sitegen's, without a checksum: stale anyway
-            if not data.startswith(_SUM, len(_MAGIC)) or data[_HEAD - 1:_HEAD] != b"\n":
-                raise ValueError("not a sitegen build cache")
-            body = memoryview(data)[_HEAD:]
-            if zlib.crc32(body) != int(data[len(_MAGIC) + len(_SUM):_HEAD - 1], 16):
-                raise ValueError("its bytes do not match their checksum")
-            obj = pickle.loads(body)
+            obj = pickle.loads(checked(data, _MAGIC, "sitegen build cache"))
         except Exception as exc:   # noqa: BLE001 — any damage means: do not trust it
             raise ValueError(str(exc)) from None
         if not isinstance(obj, kind):

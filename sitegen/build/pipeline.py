@@ -7,6 +7,7 @@ import gc
 import hashlib
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,7 @@ from sitegen.config import SiteConfig, load_config
 from sitegen.content.translations import check_translation_keys
 from sitegen.content.schema import Document, SectionIndex
 from sitegen.errors import BuildFailed, Report, SiteError
-from sitegen.files import special
+from sitegen.files import kind_of
 from sitegen.media import MediaPipeline, MediaStats
 from sitegen.media.pipeline import cpu_count
 from sitegen.model import Site, alias_url, article_url, build_site, output_path
@@ -586,7 +587,11 @@ def _walk_files(folder: Path, prefix: str, report: Report, site_root: Path) -> d
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            what = "a broken symbolic link" if not path.exists() else special(path)
+            try:
+                mode = os.stat(path).st_mode
+                what = None if stat.S_ISREG(mode) else kind_of(mode)
+            except OSError:
+                what = "a broken symbolic link"
             if what is not None:
                 report.warn(_shown(path, site_root), None, None, f"is {what}, not a file: it was not published",
                             "remove it, or put the file it stands for in its place")

@@ -58,9 +58,6 @@ def _overwrite(path: str, data: bytes) -> os.stat_result | None:
         _write_all(fd, data)
         os.ftruncate(fd, len(data))
         return os.fstat(fd)
-    except OSError as exc:              # a full disk: say which file (os.write does not)
-        exc.filename = exc.filename or path
-        raise
     finally:
         os.close(fd)
 
@@ -179,10 +176,14 @@ class Publisher:
         path = self._path(rel)
         held = self.held.get(rel)
         st = None
-        if held is not None and held != self.published.get(rel):
-            st = _overwrite(path, data)
-        if st is None:
-            st = self._create(rel, path, data)
+        try:
+            if held is not None and held != self.published.get(rel):
+                st = _overwrite(path, data)
+            if st is None:
+                st = self._create(rel, path, data)
+        except OSError as exc:          # a full disk: say which file (os.write does not)
+            exc.filename = exc.filename or path
+            raise
         sig = (dig, st.st_size, st.st_mtime_ns)
         self.new[rel] = sig
         self.written += 1
@@ -207,9 +208,6 @@ class Publisher:
             try:
                 _write_all(fd, data)
                 return os.fstat(fd)
-            except OSError as exc:      # a full disk: say which file (os.write does not)
-                exc.filename = exc.filename or path
-                raise
             finally:
                 os.close(fd)
 

@@ -15,11 +15,11 @@ import marshal
 import multiprocessing
 import os
 import threading
-import zlib
 from pathlib import Path
 from typing import Callable
 
 import sitegen
+from sitegen.build.cache import checked, framed
 from sitegen.files import read_regular
 from sitegen.model import Article, LangSite, Site
 from sitegen.search.fold import TermCache, fold, terms
@@ -116,7 +116,7 @@ class _Cache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".{name}.{os.getpid()}.tmp"
-            tmp.write_bytes(_frame(marshal.dumps(data)))
+            tmp.write_bytes(framed(_MAGIC, marshal.dumps(data)))
             os.replace(tmp, self.folder / name)
         except OSError:
             pass    # a read-only or full cache folder costs speed, never the build
@@ -149,13 +149,7 @@ class _Cache:
                     pass
 
 
-_MAGIC = b"sitegen-search-cache\n"
-_SUM = b"crc32 "                 # then 8 hex digits and a newline: the CRC-32 of the marshal data
-_HEAD = len(_MAGIC) + len(_SUM) + 9
-
-
-def _frame(payload: bytes) -> bytes:
-    return b"%s%s%08x\n%s" % (_MAGIC, _SUM, zlib.crc32(payload), payload)
+_MAGIC = b"sitegen-search-cache\n"     # then the CRC-32 and the marshal data (see build.cache.checked)
 
 
 def _unframe(raw: bytes):
@@ -165,16 +159,7 @@ def _unframe(raw: bytes):
         if raw[:1] in (b")", b"(", b"\xa9", b"\xa8") and b"sitegen-search/" in raw[:64]:
             return None          # a bare marshal tuple: written by an earlier sitegen
         raise ValueError("not a sitegen search cache")
-    head = raw[len(_MAGIC):_HEAD]
-    if not head.startswith(_SUM) or head[-1:] != b"\n":
-        raise ValueError("not a sitegen search cache")
-    try:
-        crc = int(head[len(_SUM):-1], 16)
-    except ValueError:
-        raise ValueError("not a sitegen search cache") from None
-    payload = memoryview(raw)[_HEAD:]
-    if zlib.crc32(payload) != crc:
-        raise ValueError("its bytes do not match their checksum")
+    payload = checked(raw, _MAGIC, "sitegen search cache")
     try:
         return marshal.loads(payload)
     except (EOFError, ValueError, TypeError) as exc:
