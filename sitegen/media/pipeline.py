@@ -208,7 +208,8 @@ class MediaPipeline:
             missing = tuple(s for s in plan.specs.values() if not self.cache.valid(s.name))
             if missing:
                 from sitegen.media.process import Job
-                jobs.append(Job(str(path), plan.probe, missing, str(self.cache.folder)))
+                jobs.append(Job(str(path), plan.probe, missing, str(self.cache.folder),
+                                tuple(plan.specs.values())))
         for path, svg in svgs:
             self._store_svg(path, svg, report)
         self.stats.discarded = self.cache.discarded

@@ -30,6 +30,7 @@ class Job:
     probe: Probe
     specs: tuple[Spec, ...]  # the files to write
     cache_dir: str
+    every: tuple[Spec, ...] = ()   # all the image's files, cached or not: they set the decode scale
 
 
 @dataclass
@@ -109,8 +110,11 @@ def _run(job: Job, done: Done) -> None:
 
 
 def _draft(im: Image.Image, job: Job) -> None:
-    """Let libjpeg decode at 1/2, 1/4 or 1/8 size when every output is that much smaller."""
-    scale = min(min((s.box[2] - s.box[0]) / s.width, (s.box[3] - s.box[1]) / s.height) for s in job.specs)
+    """Let libjpeg decode at 1/2, 1/4 or 1/8 size when every output is that much smaller. Every
+    output of the image, not only those being made: a file made again alone (its cached copy was
+    lost) must have the same bytes as when it was made with the others."""
+    scale = min(min((s.box[2] - s.box[0]) / s.width, (s.box[3] - s.box[1]) / s.height)
+                for s in job.every or job.specs)
     k = next((k for k in (8, 4, 2) if k <= scale), 1)
     if k > 1:
         w, h = im.size

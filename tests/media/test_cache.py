@@ -88,6 +88,19 @@ def test_a_damaged_cache_entry_is_discarded_and_made_again(photo_site, builder):
             im.load()
 
 
+def test_a_small_rendition_made_again_alone_has_the_bytes_it_had(photo_site, builder):
+    """A JPEG is decoded at a reduced scale when every file made from it is small enough: chosen
+    from all the image's files, not only the missing ones, or a lost small rendition came back
+    decoded at 1/8 and with other bytes than a clean build's."""
+    site_with_photos(photo_site, 1)
+    first = builder(photo_site.root)
+    smallest = min(cache_state(photo_site), key=lambda n: (photo_site.cache / n).stat().st_size)
+    (photo_site.cache / smallest).unlink()
+    second = builder(photo_site.root)
+    assert second.result.images.processed == 1
+    assert (second.out / "media" / smallest).read_bytes() == (first.out / "media" / smallest).read_bytes()
+
+
 def test_a_lost_or_broken_index_only_costs_time(photo_site, builder):
     site_with_photos(photo_site, 1)
     first = builder(photo_site.root)
