@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import stat
 from pathlib import Path
 
 from sitegen.files import read_regular
@@ -94,6 +96,9 @@ class ImageCache:
         except OSError:
             self.entries.pop(name, None)
             return False
+        if not stat.S_ISREG(st.st_mode):       # a folder or a pipe where the file belongs: not ours
+            self.discard(name)
+            return False
         if entry and [st.st_size, st.st_mtime_ns] == entry[:2]:
             return True
         if entry and st.st_size == entry[0] and file_sha256(path) == entry[2]:
@@ -105,8 +110,12 @@ class ImageCache:
     def discard(self, name: str) -> None:
         self.entries.pop(name, None)
         self.discarded += 1
+        path = self.folder / name
         try:
-            (self.folder / name).unlink()
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
         except OSError:
             pass
 

@@ -101,6 +101,20 @@ def test_a_small_rendition_made_again_alone_has_the_bytes_it_had(photo_site, bui
     assert (second.out / "media" / smallest).read_bytes() == (first.out / "media" / smallest).read_bytes()
 
 
+def test_a_folder_where_a_cached_file_belongs_is_discarded_and_the_file_made_again(photo_site, builder):
+    """It failed the build ("could not be written to the image cache: Is a directory")."""
+    site_with_photos(photo_site, 1)
+    first = builder(photo_site.root)
+    name = sorted(cache_state(photo_site))[0]
+    (photo_site.cache / name).unlink()
+    (photo_site.cache / name).mkdir()
+    (photo_site.cache / name / "x").write_bytes(b"not ours")
+    second = builder(photo_site.root)
+    assert second.result.images.processed == 1 and second.result.images.discarded >= 1
+    assert (photo_site.cache / name).is_file()
+    assert (second.out / "media" / name).read_bytes() == (first.out / "media" / name).read_bytes()
+
+
 def test_a_lost_or_broken_index_only_costs_time(photo_site, builder):
     site_with_photos(photo_site, 1)
     first = builder(photo_site.root)
