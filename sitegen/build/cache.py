@@ -138,6 +138,7 @@ class State:
     summary: dict[str, Any] = field(default_factory=dict)    # counts the build reported
     other_warnings: tuple = ()                               # warnings no content file's entry carries
     out_id: tuple | None = None                              # publish.folder_id of the folder it published
+    published_at: int = 0                                    # outcheck.stamp of that publication (0: unknown)
 
 
 @dataclass
@@ -389,7 +390,8 @@ class BuildCache:
         if state is None:
             return fresh
         if state.code != fresh.code:
-            return State(code=fresh.code, published=state.published, spare=state.spare, out_id=state.out_id)
+            return State(code=fresh.code, published=state.published, spare=state.spare, out_id=state.out_id,
+                         published_at=state.published_at)
         return state
 
     def load_bulk(self) -> Bulk:

@@ -113,8 +113,8 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     report.extend(state.other_warnings)
     result.warnings = report.warnings
     state.seen, state.md_keys, state.pages, state.base, state.vars_from = seen, md_keys, pages, ctx.base, vars_from
-    state.published, state.spare, state.started = published, spare, ctx.started
-    state.out_id = p.folder_id(ctx.opts.out)
+    state.started = ctx.started
+    ctx.published(publisher, (published, spare))
     ctx.bcache.save(state)
     keep_until_exit(state, renderer, saved)    # not before: a build that falls back frees the model
     ctx.timer.lap("write")

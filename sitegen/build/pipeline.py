@@ -31,8 +31,10 @@ from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamag
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
-from sitegen.build.publish import Publisher, file_digest, folder_id
+from sitegen.build.publish import Publisher, file_digest, folder_id, strays_folder
 from sitegen.build.prune import prune, record_owner
+from sitegen.build import outcheck
+from sitegen.build.outcheck import Tampered
 from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
@@ -199,35 +201,53 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     if bcache.enabled:
         record_owner(bcache.folder, bcache.id, opts.out.resolve())
     noop = QuickCheck(bcache.folder / f"quick-{bcache.id}.json", bcache.enabled)
-    inputs = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)))
-    last = noop.unchanged(inputs.fingerprint, inputs.newest, opts.out, now)
-    if last is not None:                # nothing changed: the published site stands
-        for k, v in last["summary"].items():
-            setattr(result, k, v)
-        result.warnings = [SiteError(**w) for w in last["warnings"]]
-        result.unchanged = True
-        timer.lap("check")
-        bcache.close()
-        return result
-    noop.forget()
-    # No spare to publish through (the build after a clean one): children link it up meanwhile.
-    # Not without a saved state: the manifest of the published folder is in it. Two children even
-    # on 2 cores: on ext4 making the folders is kernel time that two share well (first edit at
-    # 10,000 articles on disk 3.0–3.9 s against 3.6–6.4 s with one, interleaved; equal on tmpfs).
-    setup = SpareSetUp.start(opts.out, _spare_dir(cfg, opts.out, bcache), min(jobs, 2)) \
-        if bcache.enabled and jobs > 1 and bcache.file.exists() else None
-    state = bcache.load()
-    if state.published and state.out_id != folder_id(opts.out):
-        # Another build (other options, --no-cache) or a hand replaced the folder since: what the
-        # state says it holds no longer stands, and the build goes as if the cache were lost.
-        state = State(code=state.code)
+    # The published folder is checked for changes by hand meanwhile (outcheck.py).
+    probe = outcheck.Probe.start(opts.out, noop.published_file) \
+        if bcache.enabled and noop.published_file.is_file() else None
+    try:
+        inputs = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)))
+        last = noop.unchanged(inputs.fingerprint, inputs.newest, opts.out, now, probe)
+        if last is not None:            # nothing changed: the published site stands
+            for k, v in last["summary"].items():
+                setattr(result, k, v)
+            result.warnings = [SiteError(**w) for w in last["warnings"]]
+            result.unchanged = True
+            timer.lap("check")
+            bcache.close()
+            return result
+        noop.forget()
+        # No spare to publish through (the build after a clean one): children link it up meanwhile.
+        # Not without a saved state: the manifest of the published folder is in it. Two children even
+        # on 2 cores: on ext4 making the folders is kernel time that two share well (first edit at
+        # 10,000 articles on disk 3.0–3.9 s against 3.6–6.4 s with one, interleaved; equal on tmpfs).
+        setup = SpareSetUp.start(opts.out, _spare_dir(cfg, opts.out, bcache), min(jobs, 2)) \
+            if bcache.enabled and jobs > 1 and bcache.file.exists() else None
+        state = bcache.load()
+        if state.published and state.out_id != folder_id(opts.out):
+            # Another build (other options, --no-cache) or a hand replaced the folder since: what the
+            # state says it holds no longer stands, and the build goes as if the cache were lost.
+            state = State(code=state.code)
+        checked = probe.result() if probe is not None else None
+    finally:
+        if probe is not None:
+            probe.result()              # the child reaped, whatever happened
     if bcache.problem:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
+    tampered = None
+    if state.published:
+        if checked is not None and checked[:2] == (state.published_at, state.started):
+            tampered = checked[2]
+        else:                           # no record beside the state, or not this state's
+            tampered = outcheck.check(opts.out, outcheck.Record.of(state.published, state.published_at,
+                                                                   state.started))
+    if tampered:
+        kept = strays_folder(_spare_dir(cfg, opts.out, bcache))
+        _warn_tampered(report, _shown(opts.out, opts.site), tampered, _shown(kept, opts.site))
     timer.lap("config")
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
-                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), setup)
+                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), setup, tampered)
     try:
         _build(ctx)
     finally:
@@ -237,7 +257,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     # A no-op build repeats the warnings about the site, not those about a damaged cache it discarded.
     noop.record(inputs.fingerprint, started, opts.out, now, state.due,
                  {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
-                 [w for w in result.warnings if not _about_cache(w)])
+                 [w for w in result.warnings if not _this_build_only(w)],
+                 outcheck.Record.of(state.published, state.published_at, state.started))
     if bcache.enabled:
         prune(bcache.folder, bcache.id, opts.out)
     return result
@@ -265,11 +286,20 @@ class _Context:
     model_base: str           # what of those the site model depends on: all but the theme's templates
     feed_keys: Keys           # feeds are made without the theme: their keys leave it out
     spare_setup: SpareSetUp | None = None    # for the first Publisher of the build (see spare.py)
+    tampered: Tampered | None = None         # what a hand changed in the published folder (outcheck.py)
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
         return Publisher(self.opts.out, _spare_dir(self.cfg, self.opts.out, self.bcache), self.state.published,
-                         self.state.spare, keep_spare=self.bcache.enabled, setup=setup)
+                         self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered)
+
+    def published(self, publisher: Publisher, manifests: tuple[dict, dict | None]) -> None:
+        """Record in the state what the publisher's commit left: the manifests and, when it swapped
+        a tree in, when."""
+        self.state.published, self.state.spare = manifests
+        if publisher.published_at is not None:
+            self.state.published_at = publisher.published_at
+        self.state.out_id = folder_id(self.opts.out)
 
 
 def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
@@ -367,7 +397,7 @@ def _build(ctx: _Context) -> BuildResult:
         timer.lap("markdown")
         carried = len(report.items)
         media.process(report)           # image errors are content errors: nothing is written yet
-        other_warnings = tuple(e for e in report.items[carried:] if e.warning and not _about_cache(e))
+        other_warnings = tuple(e for e in report.items[carried:] if e.warning and not _this_build_only(e))
         result.images = media.stats
         report.check()
         images = media.outputs()
@@ -411,8 +441,8 @@ def _build(ctx: _Context) -> BuildResult:
     result.files = len(new_published)
     del renderer, outputs, items, docs, published   # room for saving the cache
     state.seen, state.md_keys = new_seen, new_md_keys
-    state.pages, state.published, state.spare, state.started = pages, new_published, spare, ctx.started
-    state.out_id = folder_id(ctx.opts.out)
+    state.pages, state.started = pages, ctx.started
+    ctx.published(publisher, (new_published, spare))
     state.model_key = model_key(ctx.model_base, ctx.inputs.assets, state.seen)
     state.base, state.vars_from = ctx.base, vars_from
     state.due, state.now = due, now
@@ -435,10 +465,31 @@ def _warn_if_damaged(ctx: _Context, before: str | None, kind: str) -> str | None
     return ctx.bcache.problem
 
 
-def _about_cache(warning: SiteError) -> bool:
-    """A warning about the cache this build found damaged (or its lock): said by this build only,
-    not repeated by the builds that reuse its results."""
-    return warning.message.startswith(("the build cache", "the image cache"))
+def _this_build_only(warning: SiteError) -> bool:
+    """A warning about the cache this build found damaged (or its lock), or about files changed by
+    hand in the output folder that it made again: said by this build only, not repeated by the
+    builds that reuse its results."""
+    return warning.message.startswith(("the build cache", "the image cache", _BY_HAND))
+
+
+_BY_HAND = "files in the output folder were"
+
+
+def _warn_tampered(report: Report, out: str, found: Tampered, kept: str) -> None:
+    """Say which published files a hand changed, and where the files it added go."""
+    def some(rels: list[str]) -> str:
+        shown = ", ".join(rels[:5])
+        return shown + (f" and {len(rels) - 5} more" if len(rels) > 5 else "")
+    changed = [r for r in found.files if r not in found.strays]
+    if changed:
+        report.warn(out, None, None, f"{_BY_HAND} changed or removed by hand since sitegen published them: "
+                    f"{some(changed)}; they were made again",
+                    "the output folder is replaced on every build: change the content, theme or static/ "
+                    "files instead")
+    if found.strays:
+        report.warn(out, None, None, f"{_BY_HAND} not made by sitegen: {some(found.strays)}; they are no "
+                    f"longer published and were moved to {kept}",
+                    "the output folder is replaced on every build: put files to publish in static/")
 
 
 def cache_warner(ctx: _Context) -> Callable[[Path, str], None]:

@@ -10,10 +10,11 @@ few files and moves no others:
   so rsync and CDN uploads see it unchanged);
 - only new bytes are written, always into a new inode (the two trees share inodes).
 
-Manifests (path → digest, size, mtime_ns) say what each tree holds. sitegen owns both trees:
-they are trusted as recorded (a file found missing is written again). The spare is marked dirty
-while it is written; a build that dies half-way leaves the mark, and the next one starts the spare
-afresh.
+Manifests (path → digest, size, mtime_ns) say what each tree holds. sitegen owns both trees: they
+are trusted as recorded, but for what the build found changed by hand in the published folder
+(outcheck.py): such a file is not reused from either tree, and files a hand added are moved out of
+the tree once it is swapped out. The spare is marked dirty while it is written; a build that dies
+half-way leaves the mark, and the next one starts the spare afresh.
 """
 from __future__ import annotations
 
@@ -23,11 +24,23 @@ import shutil
 from pathlib import Path
 
 from sitegen.build.cache import digest
+from sitegen.build.outcheck import Tampered, remove_strays, stamp
 from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 from sitegen.files import read_regular
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
+_UNTRUSTED: Sig = ("", -1, -1)   # a file changed by hand (outcheck.py): matches no digest
+
+
+def published_stamp(spare_dir: Path) -> Path:
+    """The file whose mtime says when the tree beside it was swapped out (outcheck.stamp)."""
+    return spare_dir.with_name(spare_dir.name + ".published")
+
+
+def strays_folder(spare_dir: Path) -> Path:
+    """Where files a hand put into the published folder go once their tree is swapped out."""
+    return spare_dir.with_name(spare_dir.name + ".removed")
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -64,11 +77,14 @@ def _overwrite(path: str, data: bytes) -> os.stat_result | None:
 
 class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
-                 spare: dict[str, Sig] | None, keep_spare: bool = True, setup: SpareSetUp | None = None):
+                 spare: dict[str, Sig] | None, keep_spare: bool = True, setup: SpareSetUp | None = None,
+                 tampered: Tampered | None = None):
         self.out = out
         self.keep_spare = keep_spare
         self.published = dict(published or {}) if (out / MARKER).is_file() else {}
         self.dirty = dirty_mark(spare_dir)
+        self.tampered = tampered or Tampered()      # what a hand changed in the published folder
+        self.published_at: int | None = None        # set by commit() when it swaps a tree in
         linked = setup.wait() if setup is not None else None
         if keep_spare and linked is not None and setup.spare == spare_dir:   # made afresh (spare.py)
             self.target = spare_dir
@@ -88,6 +104,15 @@ class Publisher:
             if self.target.exists():
                 shutil.rmtree(self.target)
             self.held = {}
+        for rel in self.tampered.files:             # never reused from either tree (they may share it)
+            if rel in self.published:
+                self.published[rel] = _UNTRUSTED
+            if rel in self.held:
+                self.held[rel] = _UNTRUSTED
+        if linked is not None:                      # strays a fresh spare took over as folders
+            for rel in self.tampered.strays:
+                if rel not in self.held and os.path.isdir(self.target / rel):
+                    shutil.rmtree(self.target / rel, ignore_errors=True)
         self.target.mkdir(parents=True, exist_ok=True)
         if keep_spare:
             self.dirty.touch()
@@ -239,7 +264,7 @@ class Publisher:
     @property
     def changed(self) -> bool:
         """Whether any published byte would change (compared by digest, not by file)."""
-        if len(self.new) != len(self.published) or not (self.out / MARKER).is_file():
+        if len(self.new) != len(self.published) or not (self.out / MARKER).is_file() or self.tampered:
             return True
         return any(self.published.get(rel, ("",))[0] != sig[0] for rel, sig in self.new.items())
 
@@ -264,7 +289,13 @@ class Publisher:
             spare = self.published if self.keep_spare else None
             if not self.keep_spare:
                 shutil.rmtree(self.target)
-            elif not self.published:
+                self.dirty.unlink(missing_ok=True)
+                return self.new, None
+            self.published_at = stamp(published_stamp(self.target))
+            if self.tampered.strays and not remove_strays(self.target, self.tampered.strays,
+                                                          strays_folder(self.target)):
+                return self.new, None           # a stray could not be moved out: make the spare afresh
+            if not self.published:
                 # The site swapped out was published without a manifest this build had (the cache
                 # was deleted or discarded): what it holds is unknown, and publishing through it as
                 # if it held nothing would bring back its files this site no longer has. It stays
@@ -274,6 +305,8 @@ class Publisher:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             os.rename(self.target, self.out)
             spare = None
+            if self.keep_spare:
+                self.published_at = stamp(published_stamp(self.target))
         self.dirty.unlink(missing_ok=True)
         return self.new, spare
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from sitegen.build import outcheck
 from sitegen.build.cache import digest
 from sitegen.build.writer import MARKER
 from sitegen.errors import SiteError
@@ -81,8 +82,10 @@ class QuickCheck:
     def __init__(self, file: Path, enabled: bool):
         self.file, self.enabled = file, enabled
 
-    def unchanged(self, fingerprint: str, newest: int, out: Path, now: datetime) -> dict | None:
-        """The last build's summary when it can stand for this one, else None."""
+    def unchanged(self, fingerprint: str, newest: int, out: Path, now: datetime,
+                  probe: outcheck.Probe | None) -> dict | None:
+        """The last build's summary when it can stand for this one, else None. probe: the check
+        of the published folder against the record the last build saved (published_file)."""
         if not self.enabled:
             return None
         try:
@@ -101,14 +104,19 @@ class QuickCheck:
         due = rec["next_due"]
         if now < datetime.fromisoformat(rec["now"]) or (due and now >= datetime.fromisoformat(due)):
             return None
+        got = probe.result() if probe is not None else _check_here(out, self.published_file)
+        if got is None or got[1] != rec["started"] or got[2]:
+            return None                 # a hand changed the published folder: the build restores it
         return rec
 
     def record(self, fingerprint: str, started: int, out: Path, now: datetime, next_due: datetime | None,
-               summary: dict, warnings: list[SiteError]) -> None:
+               summary: dict, warnings: list[SiteError], published: outcheck.Record) -> None:
         """next_due: the first date after now of any article (draft, scheduled, or published ahead
-        of its date with --future): until then the build's output stays what it is."""
+        of its date with --future): until then the build's output stays what it is. published: what
+        the published folder holds (outcheck.py)."""
         if not self.enabled:
             return
+        outcheck.save(self.published_file, published)
         try:
             rec = {"inputs": fingerprint, "started": started, "out_ino": os.stat(out).st_ino,
                    "marker": os.stat(out / MARKER).st_mtime_ns,
@@ -120,11 +128,22 @@ class QuickCheck:
         except OSError:
             pass
 
+    @property
+    def published_file(self) -> Path:
+        """The record of the published folder (outcheck.Record) beside the no-op record."""
+        return self.file.with_suffix(".published")
+
     def forget(self) -> None:
         try:
             self.file.unlink()
         except OSError:
             pass
+
+
+def _check_here(out: Path, record_file: Path) -> tuple[int, int, outcheck.Tampered] | None:
+    """What a Probe finds, where there is no fork."""
+    rec = outcheck.load(record_file)
+    return None if rec is None else (rec.since, rec.build, outcheck.check(out, rec))
 
 
 _SUMMARY = ("pages", "files", "drafts_skipped", "scheduled_skipped")

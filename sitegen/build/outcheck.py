@@ -1,0 +1,261 @@
+"""What a hand changed in the published folder since sitegen published it.
+
+The output folder is sitegen's: "it is replaced on every build" (the marker file says so). A build
+publishes by swapping in a spare tree that shares its unchanged files' inodes with the published
+one (publish.py), so a file edited in place there would be edited in both trees, and a file added
+there would come back every other build, when the tree it is in is swapped in again. Each build
+therefore checks the published folder against the manifest of what it published:
+
+- every file must still have the size and mtime it was published with (one lstat each); one that
+  does not, or is gone, is made again and not reused from either tree;
+- every folder changed after publication (its mtime is not older than a stamp file written on the
+  same disk right after the swap, so by the same clock) is listed: names in it that sitegen did not
+  publish are strays, moved out of the tree when it is swapped out.
+
+At 10,000 articles this is ~19,000 lstat calls for the files and ~17,000 for the folders, about a
+tenth of a second on a warm disk.
+"""
+from __future__ import annotations
+
+import bisect
+import marshal
+import os
+import shutil
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.build.cache import checked, framed
+from sitegen.files import read_regular
+
+_MAGIC = b"sitegen-published 1\n"
+
+
+@dataclass
+class Tampered:
+    files: list[str] = field(default_factory=list)    # published files changed, replaced or removed
+    strays: list[str] = field(default_factory=list)   # files and folders sitegen did not publish there
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.strays)
+
+
+@dataclass
+class Record:
+    """What a build published in a folder: its files (sorted, with their size and mtime) and
+    folders; when (the stamp's mtime; 0 when unknown: every folder is then listed); and which
+    build recorded it (its start time, as in the state it saved)."""
+    since: int
+    build: int
+    rels: list[str]
+    sizes: list[int]
+    mtimes: list[int]
+    folders: list[str]
+
+    @classmethod
+    def of(cls, manifest: dict[str, tuple[str, int, int]], since: int, build: int) -> Record:
+        rels = sorted(manifest)
+        parents = {rel.rpartition("/")[0] for rel in rels}
+        folders = set(parents)
+        for parent in parents:
+            while parent:
+                parent = parent.rpartition("/")[0]
+                if parent in folders:
+                    break
+                folders.add(parent)
+        folders.add("")
+        sigs = [manifest[r] for r in rels]
+        return cls(since, build, rels, [s[1] for s in sigs], [s[2] for s in sigs], list(folders))
+
+    def names_in(self, folder: str) -> set[str]:
+        """The names sitegen published in a folder: its files and subfolders."""
+        prefix = folder + "/" if folder else ""
+        rels, names = self.rels, set()
+        i = bisect.bisect_left(rels, prefix)
+        while i < len(rels) and rels[i].startswith(prefix):
+            names.add(rels[i][len(prefix):].partition("/")[0])
+            i += 1
+        return names
+
+
+class Probe:
+    """check() against the record a build saved, run by forked children from the start of the next
+    build: the lstat calls (~0.1 s at 10,000 articles) overlap the build's own first steps, and
+    are shared by two children (the build has little else to do meanwhile)."""
+
+    PARTS = 2
+
+    def __init__(self, children: list[tuple[int, int]]):
+        self._children = children       # (pid, read end of its pipe)
+        self._got: tuple[int, int, Tampered] | None = None
+
+    @classmethod
+    def start(cls, out: Path, record: Path) -> Probe | None:
+        """None where the system cannot fork; the children find out whether there is a record."""
+        if not hasattr(os, "fork"):
+            return None
+        children = []
+        for part in range(cls.PARTS):
+            r, w = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(r)
+                os.close(w)
+                break
+            if pid == 0:                # a child: check its part, send back, leave without cleanup
+                code = 1
+                try:
+                    os.close(r)
+                    rec = load(record)
+                    if rec is not None:
+                        found = check(out, rec, part, cls.PARTS)
+                        view = memoryview(marshal.dumps((rec.since, rec.build, found.files, found.strays)))
+                        while view:
+                            view = view[os.write(w, view):]
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(w)
+            children.append((pid, r))
+        return cls(children) if children else None
+
+    def result(self) -> tuple[int, int, Tampered] | None:
+        """(since, build, what was found) of the saved record; None when there is none, or a
+        child failed. Waits for the children the first time."""
+        children, self._children = self._children, []
+        if not children:
+            return self._got
+        parts = []
+        for pid, fd in children:
+            with os.fdopen(fd, "rb") as f:
+                data = f.read()
+            _, status = os.waitpid(pid, 0)
+            try:
+                if not data or os.waitstatus_to_exitcode(status) != 0:
+                    raise ValueError("no result")
+                parts.append(marshal.loads(data))
+            except (ValueError, EOFError, TypeError):
+                parts.append(None)
+        if len(parts) == self.PARTS and None not in parts and len({p[:2] for p in parts}) == 1:
+            found = Tampered(sorted(f for p in parts for f in p[2]), sorted(s for p in parts for s in p[3]))
+            self._got = parts[0][0], parts[0][1], found
+        return self._got
+
+
+def check(out: Path, record: Record, part: int = 0, parts: int = 1) -> Tampered:
+    """Compare the folder out with the record of what was published there (or one of `parts`
+    slices of its files and folders)."""
+    root = os.fspath(out) + "/"
+    found = Tampered()
+    lstat, is_reg, is_dir = os.lstat, stat.S_ISREG, stat.S_ISDIR
+    lo, hi = len(record.rels) * part // parts, len(record.rels) * (part + 1) // parts
+    for rel, size, mtime in zip(record.rels[lo:hi], record.sizes[lo:hi], record.mtimes[lo:hi]):
+        try:
+            st = lstat(root + rel)
+        except OSError:
+            found.files.append(rel)
+            continue
+        if st.st_mtime_ns != mtime or st.st_size != size or not is_reg(st.st_mode):
+            found.files.append(rel)
+            if not is_reg(st.st_mode):
+                found.strays.append(rel)            # a folder or a link where the file was
+    since = record.since
+    lo, hi = len(record.folders) * part // parts, len(record.folders) * (part + 1) // parts
+    for folder in record.folders[lo:hi]:
+        path = root + folder if folder else os.fspath(out)
+        try:
+            st = lstat(path) if folder else os.stat(path)
+        except OSError:
+            continue                                # gone: its files are counted above
+        if not is_dir(st.st_mode):
+            if not folder:
+                continue                            # not the tree the record is of: folder_id says so
+            found.strays.append(folder)             # a file where the folder was
+        elif st.st_mtime_ns >= since:               # changed since it was published: list it
+            names = record.names_in(folder)
+            prefix = folder + "/" if folder else ""
+            try:
+                with os.scandir(path) as it:
+                    found.strays.extend(prefix + e.name for e in it if e.name not in names)
+            except OSError:
+                continue
+    found.strays.sort()
+    return found
+
+
+def stamp(path: Path) -> int:
+    """Touch the file at path (beside the spare, so on the output's disk) and return its mtime:
+    the time of publication by that disk's clock, or 0 when it cannot be written."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            os.utime(fd)
+            return os.fstat(fd).st_mtime_ns
+        finally:
+            os.close(fd)
+    except OSError:
+        return 0
+
+
+def save(path: Path, record: Record) -> None:
+    """Write the record for the no-op check, which loads no state (removed when it cannot be)."""
+    payload = marshal.dumps((record.since, record.build, record.rels, record.sizes, record.mtimes,
+                             record.folders))
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(framed(_MAGIC, payload))
+        os.replace(tmp, path)
+    except OSError:
+        for p in (tmp, path):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+
+def load(path: Path) -> Record | None:
+    """What save() wrote, or None when it is missing, damaged or foreign."""
+    try:
+        since, build, rels, sizes, mtimes, folders = marshal.loads(
+            checked(read_regular(path), _MAGIC, "published-folder record"))
+        if not (type(since) is int and type(build) is int
+                and all(type(x) is list for x in (rels, sizes, mtimes, folders))
+                and len(rels) == len(sizes) == len(mtimes)):
+            return None
+        return Record(since, build, rels, sizes, mtimes, folders)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def remove_strays(tree: Path, strays: list[str], keep: Path) -> bool:
+    """Move the strays out of the tree (swapped out, so unpublished now) into keep, under their own
+    paths; False when one could not be moved or removed (the tree must then not be trusted)."""
+    ok = True
+    for rel in strays:
+        src = tree / rel
+        if not os.path.lexists(src):
+            continue
+        dst = keep / rel
+        try:
+            if os.path.lexists(dst):
+                _remove(dst)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(src, dst)
+        except OSError:
+            try:
+                _remove(src)
+            except OSError:
+                ok = False
+    return ok
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+__all__ = ["Probe", "Record", "Tampered", "check", "load", "remove_strays", "save", "stamp"]

@@ -1,0 +1,148 @@
+"""A hand that changes the published folder (sitegen/build/outcheck.py): a file edited in place,
+replaced, removed, or added. The output folder is sitegen's, replaced on every build, so the next
+build — a no-op one too — makes the published site equal a clean build's again, says what it found,
+and keeps every file a hand added (moved out of the site, not deleted). Before, an edit in place
+lived on in both trees (they share inodes), a removed file stayed removed until its page changed,
+and an added file came back every other build, whenever the tree it was left in was swapped in."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import outcheck
+from sitegen.build.pipeline import BuildOptions, build
+from sitetest import NOW, copy_site, snapshot
+
+
+def _diff(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
+
+
+def _build(site: Path, out: Path, jobs: int = 2, cache: bool = True):
+    return build(BuildOptions(site=site, out=out, now=NOW, jobs=jobs, cache=cache))
+
+
+def _edit_body(site: Path, n: int) -> None:
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write(f"\nĐoạn {n}: lớp tập huấn về lưu trữ điện tử.\n")
+
+
+def _same_as_clean(site: Path, out: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    _build(site, clean, cache=False)
+    assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+def _tamper(out: Path) -> None:
+    """Every kind of change a hand makes, each somewhere else in the site."""
+    with open(out / "index.html", "ab") as f:         # in place: the inode the spare may share
+        f.write(b"<!-- edited on the server -->")
+    (out / "robots.txt").unlink()
+    page = next(p for p in sorted(out.glob("tin-tuc/**/index.html")))
+    page.unlink()
+    page.mkdir()                                       # a folder where a page was
+    (page / "note.txt").write_text("ghi chú", "utf-8")
+    (out / "google1234.html").write_text("google-site-verification", "utf-8")
+    (out / "tai-lieu").mkdir()
+    (out / "tai-lieu" / "bao-cao.pdf").write_bytes(b"%PDF-1.4 hand-made")
+
+
+def _warnings(result) -> str:
+    return "\n".join(str(w) for w in result.warnings)
+
+
+@pytest.mark.parametrize("then", ["no-op", "body-edit", "one-worker"])
+def test_a_hand_changed_site_is_made_whole_again_and_kept_so(tmp_path, trusting, then):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    jobs = 1 if then == "one-worker" else 2
+    _build(site, out, jobs)
+    _edit_body(site, 0)
+    _build(site, out, jobs)                            # a spare that shares inodes with the site
+    _tamper(out)
+    if then != "no-op":
+        _edit_body(site, 1)
+    result = _build(site, out, jobs)
+    assert not result.unchanged
+    said = _warnings(result)
+    assert "changed or removed by hand" in said and "index.html" in said and "robots.txt" in said
+    assert "not made by sitegen" in said and "google1234.html" in said and "tai-lieu" in said
+    _same_as_clean(site, out, tmp_path)
+    kept = next(p for p in (site / ".cache" / "build").glob("spare-*.removed"))
+    assert (kept / "google1234.html").read_text("utf-8") == "google-site-verification"
+    assert (kept / "tai-lieu" / "bao-cao.pdf").read_bytes() == b"%PDF-1.4 hand-made"
+    assert any(p.name == "note.txt" for p in kept.rglob("*"))
+    for n in range(2, 5):                              # the trees take turns: nothing comes back
+        _edit_body(site, n)
+        again = _build(site, out, jobs)
+        assert "by hand" not in _warnings(again) and "not made by sitegen" not in _warnings(again)
+        _same_as_clean(site, out, tmp_path)
+    noop = _build(site, out, jobs)
+    assert noop.unchanged and "by hand" not in _warnings(noop)
+
+
+def test_the_build_after_a_clean_one_leaves_out_what_a_hand_added(tmp_path, trusting):
+    """No spare yet: forked children link one up from the published folder, strays and all."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    _tamper(out)
+    (out / "trong").mkdir()                            # an empty folder too
+    _edit_body(site, 1)
+    result = _build(site, out)
+    assert "trong" in _warnings(result)
+    _same_as_clean(site, out, tmp_path)
+    for n in range(2, 4):
+        _edit_body(site, n)
+        _build(site, out)
+        _same_as_clean(site, out, tmp_path)
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["probe", "no-fork"])
+def test_a_file_touched_or_removed_by_hand_is_made_again_by_a_noop_build(tmp_path, trusting, monkeypatch, fork):
+    if not fork:                                       # where the system cannot fork: checked in the build
+        monkeypatch.setattr(outcheck.Probe, "start", classmethod(lambda cls, out, record: None))
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    assert _build(site, out).unchanged
+    before = snapshot(out)
+    os.utime(out / "sitemap.xml", ns=(0, 0))          # the same bytes: made again all the same
+    (out / "rss.xml").unlink()
+    result = _build(site, out)
+    assert not result.unchanged and "rss.xml" in _warnings(result) and "sitemap.xml" in _warnings(result)
+    assert snapshot(out) == before
+    assert _build(site, out).unchanged
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage", "flipped", "stale"])
+def test_a_damaged_record_of_the_published_folder_only_costs_a_full_check(tmp_path, trusting, damage):
+    """The record the no-op check reads; "stale": the one an earlier build saved, which the files
+    the last build wrote do not match (they were not changed by hand, and must not be said to be)."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    record = next((site / ".cache" / "build").glob("quick-*.published"))
+    older = record.read_bytes()
+    _edit_body(site, 1)
+    _build(site, out)
+    if damage == "stale":
+        record.write_bytes(older)
+    elif damage == "missing":
+        record.unlink()
+    elif damage == "garbage":
+        record.write_bytes(os.urandom(300))
+    else:
+        data = bytearray(record.read_bytes())
+        data[-5] ^= 0x01
+        record.write_bytes(bytes(data))
+    (out / "extra.html").write_text("x", "utf-8")
+    result = _build(site, out)
+    assert not result.unchanged and "extra.html" in _warnings(result)
+    assert "changed or removed by hand" not in _warnings(result)
+    _same_as_clean(site, out, tmp_path)
+    assert _build(site, out).unchanged
