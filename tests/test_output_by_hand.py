@@ -146,3 +146,24 @@ def test_a_damaged_record_of_the_published_folder_only_costs_a_full_check(tmp_pa
     assert "changed or removed by hand" not in _warnings(result)
     _same_as_clean(site, out, tmp_path)
     assert _build(site, out).unchanged
+
+
+def test_a_spare_file_edited_by_hand_is_not_published(tmp_path, trusting):
+    """The spare's own files (a page's version from before the last build) are reused when the
+    page comes back to those bytes; one edited by hand meanwhile is written afresh instead."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    article = site / "content/tin-tuc/tap-huan.md"
+    original = article.read_bytes()
+    _build(site, out)
+    _edit_body(site, 0)
+    _build(site, out)                                  # the spare holds the page's first version
+    spare = next(p for p in (site / ".cache" / "build").glob("spare-*") if p.is_dir() and "." not in p.name)
+    mine = [p for p in spare.rglob("index.html") if p.stat().st_nlink == 1]
+    assert mine                                        # the pages the edit changed: not shared
+    for p in mine:
+        with open(p, "ab") as f:
+            f.write(b"<!-- edited in the cache -->")
+    article.write_bytes(original)                      # back to the first version's bytes
+    _build(site, out)
+    _same_as_clean(site, out, tmp_path)

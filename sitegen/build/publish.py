@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from sitegen.build.cache import digest
@@ -99,6 +100,7 @@ class Publisher:
         elif keep_spare and spare is not None and spare_dir.is_dir() and not self.dirty.exists():
             self.target = spare_dir
             self.held = dict(spare)
+            self._check_own_files()
         else:
             self.target = spare_dir if keep_spare else out.parent / f".{out.name}.staging-{os.getpid()}"
             if self.target.exists():
@@ -123,6 +125,21 @@ class Publisher:
         self.written = 0
         self.linked = 0
         self.put_bytes(MARKER, _MARKER_TEXT)
+
+    def _check_own_files(self) -> None:
+        """The spare's files the published site does not share (those of pages changed by the last
+        build: few, but every page after a template change) keep the size and mtime recorded, or
+        they are not reused; the shared ones were checked in the published folder (outcheck.py)."""
+        root = os.fspath(self.target) + "/"
+        for rel, sig in self.held.items():
+            if sig != self.published.get(rel):
+                try:
+                    st = os.lstat(root + rel)
+                    if (st.st_size, st.st_mtime_ns) == sig[1:] and stat.S_ISREG(st.st_mode):
+                        continue
+                except OSError:
+                    pass
+                self.held[rel] = _UNTRUSTED
 
     # --- placing files; also called in forked render workers, which send back the signatures ------
 
