@@ -25,6 +25,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.build import forked
 from sitegen.build.cache import checked, framed
 from sitegen.files import read_regular
 
@@ -85,40 +86,22 @@ class Probe:
 
     PARTS = 2
 
-    def __init__(self, children: list[tuple[int, int]]):
-        self._children = children       # (pid, read end of its pipe)
+    def __init__(self, children: list[forked.Child]):
+        self._children = children
         self._got: tuple[int, int, Tampered] | None = None
 
     @classmethod
     def start(cls, out: Path, record: Path) -> Probe | None:
         """None where the system cannot fork; the children find out whether there is a record."""
-        if not hasattr(os, "fork"):
-            return None
-        children = []
-        for part in range(cls.PARTS):
-            r, w = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:
-                os.close(r)
-                os.close(w)
-                break
-            if pid == 0:                # a child: check its part, send back, leave without cleanup
-                code = 1
-                try:
-                    os.close(r)
-                    rec = load(record)
-                    if rec is not None:
-                        found = check(out, rec, part, cls.PARTS)
-                        view = memoryview(marshal.dumps((rec.since, rec.build, found.files, found.strays)))
-                        while view:
-                            view = view[os.write(w, view):]
-                    code = 0
-                finally:
-                    os._exit(code)
-            os.close(w)
-            children.append((pid, r))
-        return cls(children) if children else None
+        def work(part: int) -> bytes:
+            rec = load(record)
+            if rec is None:
+                return b""
+            found = check(out, rec, part, cls.PARTS)
+            return marshal.dumps((rec.since, rec.build, found.files, found.strays))
+
+        children = [forked.start(lambda part=part: work(part)) for part in range(cls.PARTS)]
+        return cls([c for c in children if c is not None]) if any(children) else None
 
     def result(self) -> tuple[int, int, Tampered] | None:
         """(since, build, what was found) of the saved record; None when there is none, or a
@@ -127,14 +110,9 @@ class Probe:
         if not children:
             return self._got
         parts = []
-        for pid, fd in children:
-            with os.fdopen(fd, "rb") as f:
-                data = f.read()
-            _, status = os.waitpid(pid, 0)
+        for child in children:
             try:
-                if not data or os.waitstatus_to_exitcode(status) != 0:
-                    raise ValueError("no result")
-                parts.append(marshal.loads(data))
+                parts.append(marshal.loads(forked.finish(child) or b""))
             except (ValueError, EOFError, TypeError):
                 parts.append(None)
         if len(parts) == self.PARTS and None not in parts and len({p[:2] for p in parts}) == 1:

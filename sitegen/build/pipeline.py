@@ -254,12 +254,13 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         if ctx.spare_setup is not None:      # the build stopped before publishing: reap the children
             ctx.spare_setup.wait()
         bcache.close()
-    # A no-op build repeats the warnings about the site, not those about a damaged cache it discarded.
-    noop.record(inputs.fingerprint, started, opts.out, now, state.due,
-                 {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
-                 [w for w in result.warnings if not _this_build_only(w)],
-                 outcheck.Record.of(state.published, state.published_at, state.started))
     if bcache.enabled:
+        # A no-op build repeats the warnings about the site, not those about a damaged cache it
+        # discarded or about files changed by hand it made again.
+        noop.record(inputs.fingerprint, started, opts.out, now, state.due,
+                    {k: getattr(result, k) for k in ("pages", "files", "drafts_skipped", "scheduled_skipped")},
+                    [w for w in result.warnings if not _this_build_only(w)],
+                    outcheck.Record.of(state.published, state.published_at, state.started))
         prune(bcache.folder, bcache.id, opts.out)
     return result
 

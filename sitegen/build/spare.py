@@ -16,6 +16,7 @@ import shutil
 import zlib
 from pathlib import Path
 
+from sitegen.build import forked
 from sitegen.build.writer import MARKER
 
 def dirty_mark(spare: Path) -> Path:
@@ -72,9 +73,9 @@ def _link_tree(src: Path, dst: Path, part: int, parts: int) -> list[str]:
 class SpareSetUp:
     """Children linking the published folder `out` into a fresh `spare` (see the module's docstring)."""
 
-    def __init__(self, spare: Path, children: list[tuple[int, int]]):
+    def __init__(self, spare: Path, children: list[forked.Child]):
         self.spare = spare
-        self._children = children            # (pid, read end of its pipe)
+        self._children = children
 
     @classmethod
     def start(cls, out: Path, spare: Path, parts: int) -> SpareSetUp | None:
@@ -93,32 +94,20 @@ class SpareSetUp:
             spare.mkdir(parents=True)
         except OSError:
             return None
+
+        def remove_trash() -> None:          # by an orphan nobody waits for
+            if os.path.lexists(trash) and os.fork() == 0:
+                shutil.rmtree(trash, ignore_errors=True)
+                os._exit(0)
+
         children = []
         for part in range(parts):
-            r, w = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:              # the parts not started are linked as the build publishes
-                os.close(r)
-                os.close(w)
+            child = forked.start(
+                lambda part=part: "\n".join(_link_tree(out, spare, part, parts)).encode("utf-8", "surrogateescape"),
+                remove_trash if part == 0 else None)
+            if child is None:            # the parts not started are linked as the build publishes
                 break
-            if pid == 0:                 # the child: link, report, leave without running any cleanup
-                code = 1
-                try:
-                    os.close(r)
-                    data = "\n".join(_link_tree(out, spare, part, parts)).encode("utf-8", "surrogateescape")
-                    if part == 0 and os.path.lexists(trash) and os.fork() == 0:
-                        os.close(w)                  # an orphan nobody waits for, the pipe neither
-                        shutil.rmtree(trash, ignore_errors=True)
-                        os._exit(0)
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(w, view):]
-                    code = 0
-                finally:
-                    os._exit(code)
-            os.close(w)
-            children.append((pid, r))
+            children.append(child)
         return cls(spare, children)
 
     def wait(self) -> set[str] | None:
@@ -126,18 +115,12 @@ class SpareSetUp:
         (the spare is then to be made afresh). Called once; later calls give None."""
         linked: set[str] | None = set()
         children, self._children = self._children, []
-        for pid, r in children:
-            chunks = []
-            with os.fdopen(r, "rb") as f:
-                while chunk := f.read(1 << 16):
-                    chunks.append(chunk)
-            _, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
+        for child in children:
+            data = forked.finish(child)
+            if data is None:
                 linked = None
-            elif linked is not None:
-                data = b"".join(chunks)
-                if data:
-                    linked.update(data.decode("utf-8", "surrogateescape").split("\n"))
+            elif linked is not None and data:
+                linked.update(data.decode("utf-8", "surrogateescape").split("\n"))
         return linked if children else None
 
 
