@@ -6,6 +6,7 @@ lived on in both trees (they share inodes), a removed file stayed removed until 
 and an added file came back every other build, whenever the tree it was left in was swapped in."""
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import outcheck
+from sitegen.build.cache import framed
 from sitegen.build.pipeline import BuildOptions, build
 from sitetest import NOW, copy_site, snapshot
 
@@ -119,7 +121,7 @@ def test_a_file_touched_or_removed_by_hand_is_made_again_by_a_noop_build(tmp_pat
     assert _build(site, out).unchanged
 
 
-@pytest.mark.parametrize("damage", ["missing", "garbage", "flipped", "stale"])
+@pytest.mark.parametrize("damage", ["missing", "garbage", "flipped", "stale", "forged"])
 def test_a_damaged_record_of_the_published_folder_only_costs_a_full_check(tmp_path, trusting, damage):
     """The record the no-op check reads; "stale": the one an earlier build saved, which the files
     the last build wrote do not match (they were not changed by hand, and must not be said to be)."""
@@ -132,6 +134,9 @@ def test_a_damaged_record_of_the_published_folder_only_costs_a_full_check(tmp_pa
     _build(site, out)
     if damage == "stale":
         record.write_bytes(older)
+    elif damage == "forged":                           # a sound frame around the wrong types
+        record.write_bytes(framed(outcheck._MAGIC, marshal.dumps((0, 0, [1, 2], [3, 4], [5, 6], [""]))))
+        assert outcheck.load(record) is None
     elif damage == "missing":
         record.unlink()
     elif damage == "garbage":
@@ -167,3 +172,16 @@ def test_a_spare_file_edited_by_hand_is_not_published(tmp_path, trusting):
     article.write_bytes(original)                      # back to the first version's bytes
     _build(site, out)
     _same_as_clean(site, out, tmp_path)
+
+
+def test_strays_moved_out_replace_older_ones_in_their_way(tmp_path):
+    tree, keep = tmp_path / "tree", tmp_path / "kept"
+    (tree / "a").mkdir(parents=True)
+    (tree / "a" / "b.html").write_text("mới", "utf-8")
+    (tree / "c").write_text("tệp", "utf-8")
+    (keep / "c" / "d").mkdir(parents=True)              # kept before: a folder where c now goes
+    keep.joinpath("a").write_text("cũ", "utf-8")        # kept before: a file where folder a goes
+    assert outcheck.remove_strays(tree, ["a/b.html", "c"], keep)
+    assert (keep / "a" / "b.html").read_text("utf-8") == "mới"
+    assert (keep / "c").read_text("utf-8") == "tệp"
+    assert not (tree / "a" / "b.html").exists() and not (tree / "c").exists()

@@ -200,7 +200,9 @@ def load(path: Path) -> Record | None:
             checked(read_regular(path), _MAGIC, "published-folder record"))
         if not (type(since) is int and type(build) is int
                 and all(type(x) is list for x in (rels, sizes, mtimes, folders))
-                and len(rels) == len(sizes) == len(mtimes)):
+                and len(rels) == len(sizes) == len(mtimes)
+                and all(type(r) is str for r in rels) and all(type(f) is str for f in folders)
+                and all(type(n) is int for n in sizes) and all(type(n) is int for n in mtimes)):
             return None
         return Record(since, build, rels, sizes, mtimes, folders)
     except (OSError, ValueError, EOFError, TypeError):
@@ -217,8 +219,7 @@ def remove_strays(tree: Path, strays: list[str], keep: Path) -> bool:
             continue
         dst = keep / rel
         try:
-            if os.path.lexists(dst):
-                _remove(dst)
+            _clear_way(keep, dst)
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.rename(src, dst)
         except OSError:
@@ -227,6 +228,17 @@ def remove_strays(tree: Path, strays: list[str], keep: Path) -> bool:
             except OSError:
                 ok = False
     return ok
+
+
+def _clear_way(keep: Path, dst: Path) -> None:
+    """Remove what an older stray left at dst, or as a file where one of dst's folders goes: the
+    newer one is kept."""
+    if os.path.lexists(dst):
+        _remove(dst)
+    for parent in dst.relative_to(keep).parents:
+        path = keep / parent
+        if path != keep and os.path.lexists(path) and (path.is_symlink() or not path.is_dir()):
+            _remove(path)
 
 
 def _remove(path: Path) -> None:

@@ -227,7 +227,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
             # Another build (other options, --no-cache) or a hand replaced the folder since: what the
             # state says it holds no longer stands, and the build goes as if the cache were lost.
             state = State(code=state.code)
-        checked = probe.result() if probe is not None else None
+        probed = probe.result() if probe is not None else None
     finally:
         if probe is not None:
             probe.result()              # the child reaped, whatever happened
@@ -235,8 +235,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
     tampered = None
     if state.published:
-        if checked is not None and checked[:2] == (state.published_at, state.started):
-            tampered = checked[2]
+        if probed is not None and probed[:2] == (state.published_at, state.started):
+            tampered = probed[2]
         else:                           # no record beside the state, or not this state's
             tampered = outcheck.check(opts.out, outcheck.Record.of(state.published, state.published_at,
                                                                    state.started))
