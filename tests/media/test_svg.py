@@ -4,7 +4,6 @@ without reading a DTD, resolving an entity or touching the network. A malformed 
 error naming the article, the field and the file, and the published site is left as it was."""
 from __future__ import annotations
 
-import functools
 import http.server
 import re
 import threading
