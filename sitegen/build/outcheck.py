@@ -24,6 +24,7 @@ import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from sitegen.build import forked
 from sitegen.build.cache import checked, framed
@@ -125,19 +126,9 @@ def check(out: Path, record: Record, part: int = 0, parts: int = 1) -> Tampered:
     """Compare the folder out with the record of what was published there (or one of `parts`
     slices of its files and folders)."""
     root = os.fspath(out) + "/"
-    found = Tampered()
-    lstat, is_reg, is_dir = os.lstat, stat.S_ISREG, stat.S_ISDIR
+    lstat, is_dir = os.lstat, stat.S_ISDIR
     lo, hi = len(record.rels) * part // parts, len(record.rels) * (part + 1) // parts
-    for rel, size, mtime in zip(record.rels[lo:hi], record.sizes[lo:hi], record.mtimes[lo:hi]):
-        try:
-            st = lstat(root + rel)
-        except OSError:
-            found.files.append(rel)
-            continue
-        if st.st_mtime_ns != mtime or st.st_size != size or not is_reg(st.st_mode):
-            found.files.append(rel)
-            if not is_reg(st.st_mode):
-                found.strays.append(rel)            # a folder or a link where the file was
+    found = Tampered(*changed_files(out, zip(record.rels[lo:hi], record.sizes[lo:hi], record.mtimes[lo:hi])))
     since = record.since
     lo, hi = len(record.folders) * part // parts, len(record.folders) * (part + 1) // parts
     for folder in record.folders[lo:hi]:
@@ -160,6 +151,27 @@ def check(out: Path, record: Record, part: int = 0, parts: int = 1) -> Tampered:
                 continue
     found.strays.sort()
     return found
+
+
+def changed_files(tree: Path, entries: Iterable[tuple[str, int, int]]) -> tuple[list[str], list[str]]:
+    """Of entries (rel, size, mtime_ns): those whose file under tree is gone or has another size or
+    mtime, and of those, the ones where something else than a regular file stands (a folder, a
+    link), in the order given."""
+    root = os.fspath(tree) + "/"
+    lstat, is_reg = os.lstat, stat.S_ISREG
+    changed: list[str] = []
+    other: list[str] = []
+    for rel, size, mtime in entries:
+        try:
+            st = lstat(root + rel)
+        except OSError:
+            changed.append(rel)
+            continue
+        if st.st_mtime_ns != mtime or st.st_size != size or not is_reg(st.st_mode):
+            changed.append(rel)
+            if not is_reg(st.st_mode):
+                other.append(rel)
+    return changed, other
 
 
 def stamp(path: Path) -> int:
@@ -248,4 +260,4 @@ def _remove(path: Path) -> None:
         os.unlink(path)
 
 
-__all__ = ["Probe", "Record", "Tampered", "check", "load", "remove_strays", "save", "stamp"]
+__all__ = ["Probe", "Record", "Tampered", "changed_files", "check", "load", "remove_strays", "save", "stamp"]

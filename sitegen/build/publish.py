@@ -21,11 +21,10 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import stat
 from pathlib import Path
 
 from sitegen.build.cache import digest
-from sitegen.build.outcheck import Tampered, remove_strays, stamp
+from sitegen.build.outcheck import Tampered, changed_files, remove_strays, stamp
 from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 from sitegen.files import read_regular
@@ -130,16 +129,9 @@ class Publisher:
         """The spare's files the published site does not share (those of pages changed by the last
         build: few, but every page after a template change) keep the size and mtime recorded, or
         they are not reused; the shared ones were checked in the published folder (outcheck.py)."""
-        root = os.fspath(self.target) + "/"
-        for rel, sig in self.held.items():
-            if sig != self.published.get(rel):
-                try:
-                    st = os.lstat(root + rel)
-                    if (st.st_size, st.st_mtime_ns) == sig[1:] and stat.S_ISREG(st.st_mode):
-                        continue
-                except OSError:
-                    pass
-                self.held[rel] = _UNTRUSTED
+        own = [(rel, sig[1], sig[2]) for rel, sig in self.held.items() if sig != self.published.get(rel)]
+        for rel in changed_files(self.target, own)[0]:
+            self.held[rel] = _UNTRUSTED
 
     # --- placing files; also called in forked render workers, which send back the signatures ------
 
