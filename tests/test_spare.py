@@ -1,7 +1,8 @@
 """The spare copy of the site is set up by forked children when a build has none (sitegen/build/spare.py):
-the build after a clean one, or after one that died half-way. Whatever the children find in the
-published folder, the site published through the spare is byte-identical to a clean build's, and
-the files kept are the published site's own inodes."""
+right after a build publishes without one (a clean build, one after the cache was lost), and at
+the start of a build that finds none (the last one died half-way, or its children failed).
+Whatever the children find in the published folder, the site published through the spare is
+byte-identical to a clean build's, and the files kept are the published site's own inodes."""
 from __future__ import annotations
 
 import os
@@ -81,24 +82,56 @@ def test_linking_a_tree_in_parts_links_every_regular_file_once(tmp_path, parts):
     assert _tree(dst) == {rel: (src / rel).stat().st_ino for rel in files}
 
 
-def test_the_build_after_a_clean_one_links_the_published_site_into_the_spare(tmp_path, trusting, waits):
+def _died_half_way(site: Path) -> None:
+    """Leave the spare as a build that died while writing it does: marked dirty."""
+    [spare_dir] = _spare_dirs(site)
+    spare.dirty_mark(spare_dir).touch()
+
+
+def test_a_clean_build_links_what_it_published_into_the_spare(tmp_path, trusting, waits):
     site = copy_site("basic", tmp_path)
     out, clean = tmp_path / "public", tmp_path / "clean"
     _build(site, out)
-    assert waits == [] and _spare_dirs(site) == []          # nothing to link from yet
     before = _tree(out)
+    [spare_dir] = _spare_dirs(site)
+    assert waits == [set(before)]                            # every published file was linked
+    assert _tree(spare_dir) == before                       # as the same inodes
+    assert not spare.dirty_mark(spare_dir).exists()         # and the spare is trusted
     _edit_body(site, 1)
     result = _build(site, out)
-    assert len(waits) == 1 and waits[0] == set(before)      # every published file was linked
+    assert len(waits) == 1                                  # the edit found the spare ready
     assert result.model_reused and result.rendered == 1
     _assert_as_built_clean(site, out, clean)
     after = _tree(out)
     kept = [rel for rel in after if not rel.startswith("search/") and after[rel] == before.get(rel)]
     assert len(kept) == len(after) - 1 - sum(rel.startswith("search/") for rel in after)
-    # The site swapped out is the spare now, and the next build finds it ready: no children.
     _edit_body(site, 2)
     _build(site, out)
     assert len(waits) == 1
+    _assert_as_built_clean(site, out, clean)
+
+
+@pytest.mark.parametrize("how", ["deleted", "dirty"])
+def test_a_build_that_finds_no_spare_links_the_published_site_first(tmp_path, trusting, waits, how):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    before = _tree(out)
+    if how == "deleted":
+        shutil.rmtree(_spare_dirs(site)[0])
+    else:
+        _died_half_way(site)
+    _edit_body(site, 1)
+    result = _build(site, out)
+    assert len(waits) == 2 and waits[1] == set(before)      # linked again at the start of the build
+    assert result.model_reused and result.rendered == 1
+    _assert_as_built_clean(site, out, clean)
+    after = _tree(out)
+    kept = [rel for rel in after if not rel.startswith("search/") and after[rel] == before.get(rel)]
+    assert len(kept) == len(after) - 1 - sum(rel.startswith("search/") for rel in after)
+    _edit_body(site, 2)
+    _build(site, out)
+    assert len(waits) == 2                                  # the site swapped out is the spare now
     _assert_as_built_clean(site, out, clean)
 
 
@@ -106,13 +139,15 @@ def test_files_put_into_the_published_folder_by_hand_are_not_linked_into_the_new
     site = copy_site("basic", tmp_path)
     out, clean = tmp_path / "public", tmp_path / "clean"
     _build(site, out)
+    _died_half_way(site)
     (out / "stray.html").write_text("not sitegen's", "utf-8")
     (out / "tin-tuc" / "extra").mkdir()
     (out / "tin-tuc" / "extra" / "index.html").write_text("nor this", "utf-8")
     _edit_body(site, 1)
     result = _build(site, out)
     assert result.model_reused and result.rendered == 1
-    assert waits and waits[0] is not None and {"stray.html", "tin-tuc/extra/index.html"} <= waits[0]
+    assert len(waits) == 2 and waits[1] is not None
+    assert {"stray.html", "tin-tuc/extra/index.html"} <= waits[1]
     _assert_as_built_clean(site, out, clean)
     assert not (out / "tin-tuc" / "extra").exists()
 
@@ -121,11 +156,12 @@ def test_a_file_taken_from_the_published_folder_by_hand_is_made_again(tmp_path, 
     site = copy_site("basic", tmp_path)
     out, clean = tmp_path / "public", tmp_path / "clean"
     _build(site, out)
+    _died_half_way(site)
     gone = next(rel for rel in sorted(_tree(out)) if rel.startswith("thong-bao/") and rel.endswith("index.html"))
     (out / gone).unlink()
     _edit_body(site, 1)
     _build(site, out)
-    assert waits and waits[0] is not None and gone not in waits[0]
+    assert len(waits) == 2 and waits[1] is not None and gone not in waits[1]
     _assert_as_built_clean(site, out, clean)
     assert (out / gone).is_file()
 
@@ -159,9 +195,16 @@ def test_a_failing_child_leaves_the_spare_to_be_made_as_the_build_publishes(tmp_
     site = copy_site("basic", tmp_path)
     out, clean = tmp_path / "public", tmp_path / "clean"
     _build(site, out)
+    assert waits == [None]                   # right after publishing
+    [spare_dir] = _spare_dirs(site)
+    assert spare.dirty_mark(spare_dir).exists()
     _edit_body(site, 1)
     _build(site, out)
-    assert waits == [None]
+    assert waits == [None, None]             # and again at the start of the next build
+    _assert_as_built_clean(site, out, clean)
+    _edit_body(site, 2)
+    _build(site, out)
+    assert waits == [None, None]             # the spare the file-by-file publish made is trusted
     _assert_as_built_clean(site, out, clean)
 
 
@@ -192,15 +235,19 @@ def test_one_job_sets_no_children_to_work(tmp_path, trusting, waits):
     _assert_as_built_clean(site, out, clean)
 
 
-def test_without_a_saved_state_no_children_are_set_to_work(tmp_path, trusting, waits):
-    """The manifest of the published folder is in the state: without it, nothing could be trusted."""
+def test_without_a_saved_state_the_spare_is_linked_only_once_the_site_is_published(tmp_path, trusting, waits):
+    """The manifest of the published folder is in the state: without it, nothing of the folder can
+    be trusted, and no child links it at the start of the build; the spare is made of the site
+    the build publishes, right after."""
     site = copy_site("basic", tmp_path)
     out, clean = tmp_path / "public", tmp_path / "clean"
     _build(site, out)
     shutil.rmtree(site / ".cache" / "build")
     _edit_body(site, 1)
     _build(site, out)
-    assert waits == []
+    [spare_dir] = _spare_dirs(site)
+    assert len(waits) == 2 and waits[1] == set(_tree(out))
+    assert _tree(spare_dir) == _tree(out)                   # the new site's inodes, not the old one's
     _assert_as_built_clean(site, out, clean)
 
 

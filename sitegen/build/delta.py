@@ -116,6 +116,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
     state.started = ctx.started
     ctx.published(publisher, (published, spare))
     ctx.bcache.save(state)
+    ctx.spare_made()
     keep_until_exit(state, renderer, saved)    # not before: a build that falls back frees the model
     ctx.timer.lap("write")
     return True

@@ -296,11 +296,28 @@ class _Context:
 
     def published(self, publisher: Publisher, manifests: tuple[dict, dict | None]) -> None:
         """Record in the state what the publisher's commit left: the manifests and, when it swapped
-        a tree in, when."""
-        self.state.published, self.state.spare = manifests
+        a tree in, when.
+
+        A commit that left no spare (the first build, a clean one, one after the cache was lost)
+        makes it now: forked children hard-link the published site into a fresh spare while this
+        process saves the state, which records the spare as the copy it is to be; spare_made()
+        vouches for it. A clean build takes ~0.3 s more on an ext4 disk for this, the edit after it
+        1–3 s less (that edit would otherwise make the spare while it builds, see spare.py)."""
+        published, spare = manifests
+        if spare is None and publisher.keep_spare and self.jobs > 1:
+            self.spare_setup = SpareSetUp.start(self.opts.out, publisher.target, min(self.jobs, 2))
+            if self.spare_setup is not None:
+                spare = published
+        self.state.published, self.state.spare = published, spare
         if publisher.published_at is not None:
             self.state.published_at = publisher.published_at
         self.state.out_id = folder_id(self.opts.out)
+
+    def spare_made(self) -> None:
+        """After the state is saved: wait for the spare set up by published(), if any."""
+        setup, self.spare_setup = self.spare_setup, None
+        if setup is not None:
+            setup.finish(self.state.published)
 
 
 def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
@@ -453,6 +470,7 @@ def _build(ctx: _Context) -> BuildResult:
     trim_heap()
     ctx.bcache.save(state, None if racy else (site, job.md_urls, job.files, images))
     ctx.bcache.html.prune(set(body_keys.values()))
+    ctx.spare_made()
     keep_until_exit(state, site, job, images, pages)
     timer.lap("write")
     return result
