@@ -12,7 +12,8 @@ Scenarios, each run --runs times, medians printed:
   clean      no build cache, no output (the image cache is kept: photos are not what this measures)
   noop       nothing changed since the last build
   edit-one   one sentence appended to one article's body (another article each run)
-  1st-edit   the same, right after a clean build (whose publish left no spare copy of the site)
+  1st-edit   the same, right after a clean build (until 25ac57a the edit that set up the spare copy
+             of the site; since, the clean build does it right after publishing)
   template   one theme template changed (a comment appended to a site-level copy of base.html)
 """
 from __future__ import annotations

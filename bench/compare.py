@@ -10,8 +10,8 @@ and a minimal configuration of ours (Pelican: its default theme, content cache o
 templates printing the title, date, summary and body, and lists with pagination). Scenarios:
 clean build, then two rebuilds each after appending a sentence to one article (Pelican with its
 content cache, Hugo over its previous output, sitegen with its build cache): the first edit after
-the clean build, and the next one, which is every later edit (sitegen's first one also sets up the
-spare copy of the site it publishes through, see sitegen/build/publish.py). Prints medians, the
+the clean build, and the next one, which is every later edit (until 25ac57a sitegen's first one
+also set up the spare copy of the site it publishes through, see sitegen/build/spare.py). Prints medians, the
 peak RSS of the largest process, and sitegen's ratios.
 """
 from __future__ import annotations

@@ -216,7 +216,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
             bcache.close()
             return result
         noop.forget()
-        # No spare to publish through (the build after a clean one): children link it up meanwhile.
+        # No usable spare to publish through (the last build died half-way, or its children that were
+        # to link the spare failed): children link it up meanwhile.
         # Not without a saved state: the manifest of the published folder is in it. Two children even
         # on 2 cores: on ext4 making the folders is kernel time that two share well (first edit at
         # 10,000 articles on disk 3.0–3.9 s against 3.6–6.4 s with one, interleaved; equal on tmpfs).

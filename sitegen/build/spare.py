@@ -1,13 +1,18 @@
 """Set up the spare copy of the site (see publish.py) in forked children while the build goes on.
 
 A build publishes by bringing the spare up to date and swapping it in. When there is no usable
-spare — the first build after a clean one, or after a build that died half-way — every file of the
-published site must first be hard-linked into a fresh one: a folder and a link per page, ~0.35 s of
-system time at 10,000 articles on tmpfs and 1–3 s on an ext4 disk. Done file by file as the build
-publishes, that time came on top of an edit build's second; here it is done at the start of the
-build by forked children (no GIL between them and the build), which walk the published folder with
-directory descriptors and link every regular file. The Publisher waits for them before it touches
-the spare, and takes from them exactly which files were linked.
+spare, every file of the published site must be hard-linked into a fresh one: a folder and a link
+per page, ~0.35 s of system time at 10,000 articles on tmpfs and 1–3 s on an ext4 disk. Forked
+children (no GIL between them and the build) do it, walking the published folder with directory
+descriptors and linking every regular file:
+
+- right after a build that published with no spare left (a clean build), while it saves its cache
+  (pipeline._Context.published); the state records the spare as a copy of the site, trusted once
+  the children linked exactly its files (SpareSetUp.finish): the edit after a clean build, the
+  one staff wait for, does not pay for it;
+- at the start of a build that finds no usable spare (the last build died half-way, or those
+  children failed): the Publisher waits for them before it touches the spare, and takes from them
+  exactly which files were linked.
 """
 from __future__ import annotations
 
