@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import outcheck
+from sitegen.build import outcheck, publish
 from sitegen.build.cache import framed
 from sitegen.build.pipeline import BuildOptions, build
 from sitetest import NOW, copy_site, snapshot
@@ -88,7 +88,7 @@ def test_a_hand_changed_site_is_made_whole_again_and_kept_so(tmp_path, trusting,
 
 
 def test_the_build_after_a_clean_one_leaves_out_what_a_hand_added(tmp_path, trusting):
-    """No spare yet: forked children link one up from the published folder, strays and all."""
+    """The clean build linked its spare before the hand came; the strays are only in the site."""
     site = copy_site("basic", tmp_path)
     out = tmp_path / "public"
     _build(site, out)
@@ -101,6 +101,47 @@ def test_the_build_after_a_clean_one_leaves_out_what_a_hand_added(tmp_path, trus
     for n in range(2, 4):
         _edit_body(site, n)
         _build(site, out)
+        _same_as_clean(site, out, tmp_path)
+
+
+def test_what_a_hand_changes_while_a_build_runs_is_undone_by_the_build_after_next(tmp_path, trusting, monkeypatch):
+    """A change made after the build checked the published folder lands in the tree that build
+    swaps out, the spare. Before, nothing looked there again: a file added came and went every
+    other build, for good. The tree is now dated from that check when it is published again."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    _edit_body(site, 0)
+    _build(site, out)
+    page = next(p.relative_to(out).as_posix() for p in sorted(out.glob("thong-bao/**/index.html")))
+    commit = publish.Publisher.commit
+
+    def hand_before_the_swap(self):
+        (self.out / "google1234.html").write_text("google-site-verification", "utf-8")
+        (self.out / "tai-lieu").mkdir()
+        (self.out / "tai-lieu" / "bao-cao.pdf").write_bytes(b"%PDF-1.4 hand-made")
+        (self.out / "robots.txt").unlink()
+        (self.out / page).unlink()
+        (self.out / page).write_text("<p>sửa trên máy chủ</p>", "utf-8")    # another inode
+        return commit(self)
+    monkeypatch.setattr(publish.Publisher, "commit", hand_before_the_swap)
+    _edit_body(site, 1)
+    _build(site, out)
+    monkeypatch.setattr(publish.Publisher, "commit", commit)
+    _same_as_clean(site, out, tmp_path)          # the hand's changes went out with the old tree
+    _edit_body(site, 2)
+    _build(site, out)                            # that tree again: the changes with it, once
+    _edit_body(site, 3)
+    result = _build(site, out)
+    said = _warnings(result)
+    assert "google1234.html" in said and "tai-lieu" in said and "robots.txt" in said and page in said
+    _same_as_clean(site, out, tmp_path)
+    kept = next(p for p in (site / ".cache" / "build").glob("spare-*.removed"))
+    assert (kept / "google1234.html").read_text("utf-8") == "google-site-verification"
+    for n in range(4, 8):                        # and they stay undone, whichever tree is swapped in
+        _edit_body(site, n)
+        result = _build(site, out)
+        assert "by hand" not in _warnings(result) and "not made by sitegen" not in _warnings(result), n
         _same_as_clean(site, out, tmp_path)
 
 

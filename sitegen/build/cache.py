@@ -139,6 +139,8 @@ class State:
     other_warnings: tuple = ()                               # warnings no content file's entry carries
     out_id: tuple | None = None                              # publish.folder_id of the folder it published
     published_at: int = 0                                    # outcheck.stamp of that publication (0: unknown)
+    spare_checked_at: int | None = 0                         # when the spare was last checked as the published
+                                                             # folder (None: made since as a copy; 0: unknown)
 
 
 @dataclass
@@ -391,7 +393,7 @@ class BuildCache:
             return fresh
         if state.code != fresh.code:
             return State(code=fresh.code, published=state.published, spare=state.spare, out_id=state.out_id,
-                         published_at=state.published_at)
+                         published_at=state.published_at, spare_checked_at=state.spare_checked_at)
         return state
 
     def load_bulk(self) -> Bulk:

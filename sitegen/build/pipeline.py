@@ -31,7 +31,7 @@ from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamag
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
-from sitegen.build.publish import Publisher, file_digest, folder_id, strays_folder
+from sitegen.build.publish import Publisher, checked_stamp, file_digest, folder_id, strays_folder
 from sitegen.build.prune import prune, record_owner
 from sitegen.build import outcheck
 from sitegen.build.outcheck import Tampered
@@ -201,6 +201,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     if bcache.enabled:
         record_owner(bcache.folder, bcache.id, opts.out.resolve())
     noop = QuickCheck(bcache.folder / f"quick-{bcache.id}.json", bcache.enabled)
+    # When this build began to check the published folder, by the output disk's clock (publish.py).
+    checked_at = outcheck.stamp(checked_stamp(_spare_dir(cfg, opts.out, bcache))) if bcache.enabled else 0
     # The published folder is checked for changes by hand meanwhile (outcheck.py).
     probe = outcheck.Probe.start(opts.out, noop.published_file) \
         if bcache.enabled and noop.published_file.is_file() else None
@@ -248,7 +250,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
-                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), setup, tampered)
+                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), setup, tampered, checked_at)
     try:
         _build(ctx)
     finally:
@@ -289,11 +291,13 @@ class _Context:
     feed_keys: Keys           # feeds are made without the theme: their keys leave it out
     spare_setup: SpareSetUp | None = None    # for the first Publisher of the build (see spare.py)
     tampered: Tampered | None = None         # what a hand changed in the published folder (outcheck.py)
+    checked_at: int = 0                      # when the build began to check it (Publisher)
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
         return Publisher(self.opts.out, _spare_dir(self.cfg, self.opts.out, self.bcache), self.state.published,
-                         self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered)
+                         self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered,
+                         checked_at=self.checked_at, spare_checked_at=self.state.spare_checked_at)
 
     def published(self, publisher: Publisher, manifests: tuple[dict, dict | None]) -> None:
         """Record in the state what the publisher's commit left: the manifests and, when it swapped
@@ -305,10 +309,12 @@ class _Context:
         vouches for it. A clean build takes ~0.3 s more on an ext4 disk for this, the edit after it
         1–3 s less (that edit would otherwise make the spare while it builds, see spare.py)."""
         published, spare = manifests
+        self.state.spare_checked_at = publisher.spare_checked_at
         if spare is None and publisher.keep_spare and self.jobs > 1:
             self.spare_setup = SpareSetUp.start(self.opts.out, publisher.target, min(self.jobs, 2))
             if self.spare_setup is not None:
                 spare = published
+                self.state.spare_checked_at = None
         self.state.published, self.state.spare = published, spare
         if publisher.published_at is not None:
             self.state.published_at = publisher.published_at

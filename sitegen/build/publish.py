@@ -38,6 +38,11 @@ def published_stamp(spare_dir: Path) -> Path:
     return spare_dir.with_name(spare_dir.name + ".published")
 
 
+def checked_stamp(spare_dir: Path) -> Path:
+    """The file a build touches as it begins to check the published folder (its mtime: when)."""
+    return spare_dir.with_name(spare_dir.name + ".checked")
+
+
 def strays_folder(spare_dir: Path) -> Path:
     """Where files a hand put into the published folder go once their tree is swapped out."""
     return spare_dir.with_name(spare_dir.name + ".removed")
@@ -78,13 +83,19 @@ def _overwrite(path: str, data: bytes) -> os.stat_result | None:
 class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
                  spare: dict[str, Sig] | None, keep_spare: bool = True, setup: SpareSetUp | None = None,
-                 tampered: Tampered | None = None):
+                 tampered: Tampered | None = None, checked_at: int = 0, spare_checked_at: int | None = 0):
+        """checked_at: when this build began to check the published folder (outcheck.stamp);
+        spare_checked_at: when the spare was last checked as the published folder, before the build
+        that swapped it out (None when it was made since, as a copy of the site)."""
         self.out = out
         self.keep_spare = keep_spare
         self.published = dict(published or {}) if (out / MARKER).is_file() else {}
         self.dirty = dirty_mark(spare_dir)
         self.tampered = tampered or Tampered()      # what a hand changed in the published folder
         self.published_at: int | None = None        # set by commit() when it swaps a tree in
+        self.checked_at = checked_at
+        self.spare_checked_at = spare_checked_at    # of the spare commit() leaves
+        self._since: int | None = None              # of the tree published: see commit()
         linked = setup.wait() if setup is not None else None
         if keep_spare and linked is not None and setup.spare == spare_dir:   # made afresh (spare.py)
             self.target = spare_dir
@@ -100,6 +111,7 @@ class Publisher:
             self.target = spare_dir
             self.held = dict(spare)
             self._check_own_files()
+            self._since = spare_checked_at
         else:
             self.target = spare_dir if keep_spare else out.parent / f".{out.name}.staging-{os.getpid()}"
             if self.target.exists():
@@ -300,7 +312,8 @@ class Publisher:
                 shutil.rmtree(self.target)
                 self.dirty.unlink(missing_ok=True)
                 return self.new, None
-            self.published_at = stamp(published_stamp(self.target))
+            self.published_at = self._published_since()
+            self.spare_checked_at = self.checked_at   # the tree swapped out is the one this build checked
             if self.tampered.strays and not remove_strays(self.target, self.tampered.strays,
                                                           strays_folder(self.target)):
                 return self.new, None           # a stray could not be moved out: make the spare afresh
@@ -315,9 +328,18 @@ class Publisher:
             os.rename(self.target, self.out)
             spare = None
             if self.keep_spare:
-                self.published_at = stamp(published_stamp(self.target))
+                self.published_at = self._published_since()
         self.dirty.unlink(missing_ok=True)
         return self.new, spare
+
+    def _published_since(self) -> int:
+        """Since when the tree just swapped in may hold what sitegen did not put there: a stamp
+        written now, for a tree the build made afresh; for the spare, the time it was last checked
+        while it was the published folder. A hand may have added, replaced or removed files there
+        after that check, while the build that swapped it out ran; the next build's check then
+        lists every folder changed since (outcheck.py), those included."""
+        now = stamp(published_stamp(self.target))
+        return now if self._since is None else min(now, self._since)
 
     def abort(self, error: BaseException | None = None) -> None:
         """A failed build: the published site is untouched; a half-written spare is checked next
@@ -360,4 +382,4 @@ def file_digest(path: Path) -> str:
     return digest(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
 
 
-__all__ = ["Publisher", "Sig", "file_digest", "folder_id"]
+__all__ = ["Publisher", "Sig", "checked_stamp", "file_digest", "folder_id"]
