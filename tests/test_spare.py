@@ -166,6 +166,32 @@ def test_a_file_taken_from_the_published_folder_by_hand_is_made_again(tmp_path, 
     assert (out / gone).is_file()
 
 
+def test_a_spare_linked_with_more_than_the_site_is_not_trusted(tmp_path, trusting, waits, monkeypatch):
+    """A file put into the published folder while the children link it after a clean build gets
+    linked too: the spare then holds more than the state says, so it stays marked dirty and the
+    next build makes it afresh (and moves the stray out of the published folder)."""
+    original = spare._link_tree
+
+    def with_a_hand(src, dst, part, parts):
+        if part == 0:
+            (src / "google1234.html").write_text("google-site-verification", "utf-8")
+        return original(src, dst, part, parts)
+    monkeypatch.setattr(spare, "_link_tree", with_a_hand)
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    monkeypatch.setattr(spare, "_link_tree", original)
+    [spare_dir] = _spare_dirs(site)
+    assert waits and "google1234.html" in waits[0]
+    assert spare.dirty_mark(spare_dir).exists()
+    _edit_body(site, 1)
+    result = _build(site, out)
+    assert len(waits) == 2 and waits[1] is not None          # linked again at the start
+    assert "google1234.html" in "\n".join(str(w) for w in result.warnings)
+    _assert_as_built_clean(site, out, clean)
+    assert not spare.dirty_mark(spare_dir).exists()
+
+
 def test_a_dirty_spare_is_set_aside_and_linked_again(tmp_path, trusting, waits):
     site = copy_site("basic", tmp_path)
     out, clean = tmp_path / "public", tmp_path / "clean"

@@ -128,16 +128,14 @@ class SpareSetUp:
                 linked.update(data.decode("utf-8", "surrogateescape").split("\n"))
         return linked if children else None
 
-    def finish(self, published: dict) -> bool:
+    def finish(self, published: dict) -> None:
         """Wait for a set-up started right after a build published with no spare left (see
         pipeline._Context.published), whose state already records the spare as a copy of the
         published site: the dirty mark goes only when the children linked exactly that site's
         files; otherwise it stays, and the next build makes the spare afresh."""
         linked = self.wait()
-        if linked is None or linked != published.keys():
-            return False
-        dirty_mark(self.spare).unlink(missing_ok=True)
-        return True
+        if linked is not None and linked == published.keys():
+            dirty_mark(self.spare).unlink(missing_ok=True)
 
 
 __all__ = ["SpareSetUp", "dirty_mark"]
