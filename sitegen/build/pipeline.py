@@ -254,8 +254,11 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     try:
         _build(ctx)
     finally:
-        if ctx.spare_setup is not None:      # the build stopped before publishing: reap the children
+        # The build stopped before it published, or before it saved its state: reap the children.
+        if ctx.spare_setup is not None:
             ctx.spare_setup.wait()
+        if ctx.swapped_out is not None:
+            ctx.swapped_out.result()
         bcache.close()
     if bcache.enabled:
         # A no-op build repeats the warnings about the site, not those about a damaged cache it
@@ -331,9 +334,11 @@ class _Context:
         if setup is not None:
             setup.finish(self.state.published)
         check, self.swapped_out = self.swapped_out, None
-        got = check.result() if check is not None else None
+        if check is None:
+            return
+        got = check.result()
         spare_dir = _spare_dir(self.cfg, self.opts.out, self.bcache)
-        if check is not None and (got is None or got[0].files or not got[1]):
+        if got is None or got[0].files or not got[1]:
             dirty_mark(spare_dir).touch()
         if got is not None and got[0]:
             report = Report()
