@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import outcheck, spare
+from sitegen.build import spare
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
 from sitetest import NOW, copy_site, snapshot
@@ -181,27 +181,6 @@ def test_a_spare_linked_with_more_than_the_site_is_not_trusted(tmp_path, trustin
     assert "google1234.html" in "\n".join(str(w) for w in result.warnings)
     _assert_as_built_clean(site, out, clean)
     assert not spare.dirty_mark(spare_dir).exists()
-
-
-def test_a_failed_check_of_the_tree_swapped_out_leaves_the_spare_untrusted(tmp_path, trusting, waits, monkeypatch):
-    """The child that checks the tree a build swapped out (outcheck.SwappedOut) fails: nothing
-    vouches for that tree, so it stays marked dirty and the next build links the spare afresh."""
-    site = copy_site("basic", tmp_path)
-    out, clean = tmp_path / "public", tmp_path / "clean"
-    _build(site, out)
-
-    result = outcheck.SwappedOut.result
-    monkeypatch.setattr(outcheck.SwappedOut, "result", lambda self: result(self) and None)  # as if it failed
-    _edit_body(site, 1)
-    _build(site, out)
-    monkeypatch.setattr(outcheck.SwappedOut, "result", result)
-    [spare_dir] = _spare_dirs(site)
-    assert spare.dirty_mark(spare_dir).exists()
-    _edit_body(site, 2)
-    _build(site, out)
-    assert len(waits) == 2 and waits[1] is not None          # linked afresh at the start
-    assert not spare.dirty_mark(spare_dir).exists()
-    _assert_as_built_clean(site, out, clean)
 
 
 def test_a_dirty_spare_is_set_aside_and_linked_again(tmp_path, trusting, waits):

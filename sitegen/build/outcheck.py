@@ -10,12 +10,9 @@ therefore checks the published folder against the manifest of what it published:
   does not, or is gone, is made again and not reused from either tree;
 - every folder changed after publication (its mtime is not older than a stamp file written on the
   same disk right after the swap, so by the same clock) is listed: names in it that sitegen did not
-  publish are strays, moved out of the tree when it is swapped out.
-
-A hand may also change the folder after the build checked it and before the swap: the change lands
-in the tree swapped out, the spare, which a forked child checks while the build saves its state
-(SwappedOut). Where that cannot run, the tree is dated from the check when it is published again
-(publish.py), so the next build's check lists the folders changed since.
+  publish are strays, moved out of the tree when it is swapped out. A tree published again from the
+  spare is dated from when it was last checked as the published folder instead (publish.py): a hand
+  may have changed it after that check, while the build that swapped it out ran.
 
 At 10,000 articles this is ~19,000 lstat calls for the files and ~17,000 for the folders, about a
 tenth of a second on a warm disk.
@@ -62,8 +59,17 @@ class Record:
     @classmethod
     def of(cls, manifest: dict[str, tuple[str, int, int]], since: int, build: int) -> Record:
         rels = sorted(manifest)
+        parents = {rel.rpartition("/")[0] for rel in rels}
+        folders = set(parents)
+        for parent in parents:
+            while parent:
+                parent = parent.rpartition("/")[0]
+                if parent in folders:
+                    break
+                folders.add(parent)
+        folders.add("")
         sigs = [manifest[r] for r in rels]
-        return cls(since, build, rels, [s[1] for s in sigs], [s[2] for s in sigs], list(_folders(rels)))
+        return cls(since, build, rels, [s[1] for s in sigs], [s[2] for s in sigs], list(folders))
 
     def names_in(self, folder: str) -> set[str]:
         """The names sitegen published in a folder: its files and subfolders."""
@@ -74,20 +80,6 @@ class Record:
             names.add(rels[i][len(prefix):].partition("/")[0])
             i += 1
         return names
-
-
-def _folders(rels: Iterable[str]) -> set[str]:
-    """Every folder of these paths, the root ("") included."""
-    parents = {rel.rpartition("/")[0] for rel in rels}
-    folders = set(parents)
-    for parent in parents:
-        while parent:
-            parent = parent.rpartition("/")[0]
-            if parent in folders:
-                break
-            folders.add(parent)
-    folders.add("")
-    return folders
 
 
 class Probe:
@@ -130,59 +122,6 @@ class Probe:
             found = Tampered(sorted(f for p in parts for f in p[2]), sorted(s for p in parts for s in p[3]))
             self._got = parts[0][0], parts[0][1], found
         return self._got
-
-
-class SwappedOut:
-    """The tree a build has just swapped out, checked by a forked child while the build saves its
-    state. A hand may have changed the published folder after the build checked it and before the
-    swap: that change is in this tree, the spare now, which the next build publishes through. The
-    child checks the tree against its manifest for changes since the build's check, and moves the
-    files a hand added into `keep`; the build then distrusts the spare if a file it holds changed."""
-
-    def __init__(self, child: forked.Child):
-        self._child: forked.Child | None = child
-
-    @classmethod
-    def start(cls, tree: Path, manifest: dict[str, tuple[str, int, int]], since: int,
-              keep: Path) -> SwappedOut | None:
-        """None where the system cannot fork, or when the time of the check is unknown."""
-        if since <= 0:
-            return None
-
-        def work() -> bytes:
-            # Only what a folder's mtime shows: adding, removing or replacing a file changes its
-            # folder; a file edited in place is one the published site shares (checked there by the
-            # next build) or one of the spare's own (checked when the Publisher takes the spare).
-            root = os.fspath(tree) + "/"
-            changed = False
-            for folder in _folders(manifest):
-                try:
-                    st = os.lstat(root + folder if folder else tree)
-                except OSError:
-                    changed = True
-                    break
-                if st.st_mtime_ns >= since or not stat.S_ISDIR(st.st_mode):
-                    changed = True
-                    break
-            if not changed:                  # the usual case: nothing to list
-                return marshal.dumps(([], [], True))
-            found = check(tree, Record.of(manifest, since, 0))
-            moved = remove_strays(tree, found.strays, keep)
-            return marshal.dumps((found.files, found.strays, moved))
-        child = forked.start(work)
-        return cls(child) if child is not None else None
-
-    def result(self) -> tuple[Tampered, bool] | None:
-        """(what was found, whether every added file was moved out), once the child has left;
-        None when it failed. Called once; later calls give None."""
-        child, self._child = self._child, None
-        if child is None:
-            return None
-        try:
-            files, strays, moved = marshal.loads(forked.finish(child) or b"")
-        except (ValueError, EOFError, TypeError):
-            return None
-        return Tampered(files, strays), moved
 
 
 def check(out: Path, record: Record, part: int = 0, parts: int = 1) -> Tampered:
@@ -323,4 +262,4 @@ def _remove(path: Path) -> None:
         os.unlink(path)
 
 
-__all__ = ["Probe", "Record", "SwappedOut", "Tampered", "changed_files", "check", "load", "remove_strays", "save", "stamp"]
+__all__ = ["Probe", "Record", "Tampered", "changed_files", "check", "load", "remove_strays", "save", "stamp"]

@@ -35,7 +35,7 @@ from sitegen.build.publish import Publisher, checked_stamp, file_digest, folder_
 from sitegen.build.prune import prune, record_owner
 from sitegen.build import outcheck
 from sitegen.build.outcheck import Tampered
-from sitegen.build.spare import SpareSetUp, dirty_mark
+from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
 from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
@@ -254,11 +254,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     try:
         _build(ctx)
     finally:
-        # The build stopped before it published, or before it saved its state: reap the children.
-        if ctx.spare_setup is not None:
+        if ctx.spare_setup is not None:      # the build stopped before publishing: reap the children
             ctx.spare_setup.wait()
-        if ctx.swapped_out is not None:
-            ctx.swapped_out.result()
         bcache.close()
     if bcache.enabled:
         # A no-op build repeats the warnings about the site, not those about a damaged cache it
@@ -295,7 +292,6 @@ class _Context:
     spare_setup: SpareSetUp | None = None    # for the first Publisher of the build (see spare.py)
     tampered: Tampered | None = None         # what a hand changed in the published folder (outcheck.py)
     checked_at: int = 0                      # when the build began to check it (Publisher)
-    swapped_out: outcheck.SwappedOut | None = None   # the check of the tree the build swapped out
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
@@ -315,7 +311,6 @@ class _Context:
         otherwise make the spare while it builds, see spare.py)."""
         published, spare = manifests
         self.state.spare_checked_at = publisher.spare_checked_at
-        self.swapped_out = publisher.swapped_out
         if spare is None and publisher.keep_spare and self.jobs > 1:
             self.spare_setup = SpareSetUp.start(self.opts.out, publisher.target, min(self.jobs, 2))
             if self.spare_setup is not None:
@@ -327,24 +322,10 @@ class _Context:
         self.state.out_id = folder_id(self.opts.out)
 
     def spare_made(self) -> None:
-        """After the state is saved: wait for the spare set up by published(), if any, or for the
-        check of the tree swapped out into the spare (outcheck.SwappedOut). A file of it a hand
-        changed while the build ran leaves the spare marked dirty: the next build makes it afresh."""
+        """After the state is saved: wait for the spare set up by published(), if any."""
         setup, self.spare_setup = self.spare_setup, None
         if setup is not None:
             setup.finish(self.state.published)
-        check, self.swapped_out = self.swapped_out, None
-        if check is None:
-            return
-        got = check.result()
-        spare_dir = _spare_dir(self.cfg, self.opts.out, self.bcache)
-        if got is None or got[0].files or not got[1]:
-            dirty_mark(spare_dir).touch()
-        if got is not None and got[0]:
-            report = Report()
-            _warn_tampered(report, _shown(self.opts.out, self.opts.site), got[0],
-                           _shown(strays_folder(spare_dir), self.opts.site), while_built=True)
-            self.result.warnings = [*self.result.warnings, *report.warnings]
 
 
 def _documents(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc], full: dict[str, bytes],
@@ -521,26 +502,21 @@ def _this_build_only(warning: SiteError) -> bool:
 _BY_HAND = "files in the output folder were"
 
 
-def _some(rels: list[str]) -> str:
-    shown = ", ".join(rels[:5])
-    return shown + (f" and {len(rels) - 5} more" if len(rels) > 5 else "")
-
-
-def _warn_tampered(report: Report, out: str, found: Tampered, kept: str, while_built: bool = False) -> None:
-    """Say which published files a hand changed, and where the files it added go. while_built: the
-    hand changed them after this build checked the folder, before its swap (outcheck.SwappedOut)."""
+def _warn_tampered(report: Report, out: str, found: Tampered, kept: str) -> None:
+    """Say which published files a hand changed, and where the files it added go."""
+    def some(rels: list[str]) -> str:
+        shown = ", ".join(rels[:5])
+        return shown + (f" and {len(rels) - 5} more" if len(rels) > 5 else "")
     changed = [r for r in found.files if r not in found.strays]
     if changed:
-        when, then = ("while the build ran", "the site the build published has its own") if while_built else \
-            ("since sitegen published them", "they were made again")
-        report.warn(out, None, None, f"{_BY_HAND} changed or removed by hand {when}: {_some(changed)}; {then}",
+        report.warn(out, None, None, f"{_BY_HAND} changed or removed by hand since sitegen published them: "
+                    f"{some(changed)}; they were made again",
                     "the output folder is replaced on every build: change the content, theme or static/ "
                     "files instead")
     if found.strays:
-        what, then = ("put there by hand while the build ran", "are not published") if while_built else \
-            ("not made by sitegen", "are no longer published")
-        report.warn(out, None, None, f"{_BY_HAND} {what}: {_some(found.strays)}; they {then} and were moved "
-                    f"to {kept}", "the output folder is replaced on every build: put files to publish in static/")
+        report.warn(out, None, None, f"{_BY_HAND} not made by sitegen: {some(found.strays)}; they are no "
+                    f"longer published and were moved to {kept}",
+                    "the output folder is replaced on every build: put files to publish in static/")
 
 
 def cache_warner(ctx: _Context) -> Callable[[Path, str], None]:

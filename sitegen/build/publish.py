@@ -24,7 +24,7 @@ import shutil
 from pathlib import Path
 
 from sitegen.build.cache import digest
-from sitegen.build.outcheck import SwappedOut, Tampered, changed_files, remove_strays, stamp
+from sitegen.build.outcheck import Tampered, changed_files, remove_strays, stamp
 from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 from sitegen.files import read_regular
@@ -96,7 +96,6 @@ class Publisher:
         self.checked_at = checked_at
         self.spare_checked_at = spare_checked_at    # of the spare commit() leaves
         self._since: int | None = None              # of the tree published: see commit()
-        self.swapped_out: SwappedOut | None = None  # the check of the tree commit() swapped out
         linked = setup.wait() if setup is not None else None
         if keep_spare and linked is not None and setup.spare == spare_dir:   # made afresh (spare.py)
             self.target = spare_dir
@@ -324,8 +323,6 @@ class Publisher:
                 # if it held nothing would bring back its files this site no longer has. It stays
                 # marked dirty, so the next build makes the spare afresh.
                 return self.new, None
-            self.swapped_out = SwappedOut.start(self.target, self.published, self.checked_at,
-                                                strays_folder(self.target))
         else:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             os.rename(self.target, self.out)
