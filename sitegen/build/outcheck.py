@@ -20,6 +20,7 @@ tenth of a second on a warm disk.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import marshal
 import os
 import shutil
@@ -199,12 +200,10 @@ def save(path: Path, record: Record) -> None:
         with open(tmp, "wb") as f:
             f.write(framed(_MAGIC, payload))
         os.replace(tmp, path)
-    except OSError:
+    except OSError:                     # no record rather than a half-written one
         for p in (tmp, path):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(p)
-            except OSError:
-                pass
 
 
 def load(path: Path) -> Record | None:

@@ -201,8 +201,9 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     if bcache.enabled:
         record_owner(bcache.folder, bcache.id, opts.out.resolve())
     noop = QuickCheck(bcache.folder / f"quick-{bcache.id}.json", bcache.enabled)
+    spare_dir = _spare_dir(cfg, opts.out, bcache)
     # When this build began to check the published folder, by the output disk's clock (publish.py).
-    checked_at = outcheck.stamp(checked_stamp(_spare_dir(cfg, opts.out, bcache))) if bcache.enabled else 0
+    checked_at = outcheck.stamp(checked_stamp(spare_dir)) if bcache.enabled else 0
     # The published folder is checked for changes by hand meanwhile (outcheck.py).
     probe = outcheck.Probe.start(opts.out, noop.published_file) \
         if bcache.enabled and noop.published_file.is_file() else None
@@ -223,7 +224,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         # Not without a saved state: the manifest of the published folder is in it. Two children even
         # on 2 cores: on ext4 making the folders is kernel time that two share well (first edit at
         # 10,000 articles on disk 3.0–3.9 s against 3.6–6.4 s with one, interleaved; equal on tmpfs).
-        setup = SpareSetUp.start(opts.out, _spare_dir(cfg, opts.out, bcache), min(jobs, 2)) \
+        setup = SpareSetUp.start(opts.out, spare_dir, min(jobs, 2)) \
             if bcache.enabled and jobs > 1 and bcache.file.exists() else None
         state = bcache.load()
         if state.published and state.out_id != folder_id(opts.out):
@@ -244,7 +245,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
             tampered = outcheck.check(opts.out, outcheck.Record.of(state.published, state.published_at,
                                                                    state.started))
     if tampered:
-        kept = strays_folder(_spare_dir(cfg, opts.out, bcache))
+        kept = strays_folder(spare_dir)
         _warn_tampered(report, _shown(opts.out, opts.site), tampered, _shown(kept, opts.site))
     timer.lap("config")
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
