@@ -177,3 +177,65 @@ def test_urlencode_is_jinjas():
         assert filters.urlencode(Markup(text)) == do_urlencode(Markup(text)), text
     for other in ({"a": "b c", "đ": 1}, [("q", "x y")], 42):
         assert filters.urlencode(other) == do_urlencode(other)
+
+
+def test_plain_jinja_attribute_lookup_prints_the_same(rendered, monkeypatch):
+    """Every page again with Jinja's own code for `x.name` (a call of Environment.getattr)."""
+    renderer, routes, out, _ = rendered
+    ours = renderer.env_for(routes[0].lang).get_template(routes[0].template)
+    assert "environment.getattr(" not in ours.environment.compile(
+        ours.environment.loader.get_source(ours.environment, routes[0].template)[0], raw=True)
+    monkeypatch.setattr(engine._Environment, "code_generator_class", jinja2.compiler.CodeGenerator)
+    plain = engine.Renderer(renderer.site, renderer.chain)
+    for route in routes:
+        assert plain.render(route) == _published(out, route), route.url
+
+
+class _Odd:
+    """Attributes Jinja looks up in every way: a slot, a property that fails, a dict-like fallback."""
+    __slots__ = ("name",)
+
+    def __init__(self):
+        self.name = "<n>"
+
+    @property
+    def broken(self):
+        raise AttributeError("broken")
+
+    def __getitem__(self, key):
+        if key == "broken":
+            return "item"
+        raise KeyError(key)
+
+
+_LOOKUPS = {
+    "t": '{% import "m" as m %}{{ o.name }}|{{ d.title }}|{{ d.nested.url }}|{{ o.broken }}|'
+         '{{ d.missing is defined }}|{{ o.nope is defined }}|{{ (d.missing or "dflt") if d.missing is defined else "u" }}|'
+         '{{ t.count(1) }}|{{ s.upper() }}|{% for x in xs if x.ok %}{{ x.v }};{% endfor %}|{{ m.show(d) }}|'
+         '{{ xs|map(attribute="v")|join(",") }}|{{ d.items()|list|length }}',
+    "m": '{% macro show(v) %}[{{ v.nested.url }}{{ v.title.upper() }}]{% endmacro %}',
+}
+
+
+def _lookup_envs() -> list[jinja2.Environment]:
+    kw = dict(loader=jinja2.DictLoader(_LOOKUPS), autoescape=True, undefined=jinja2.StrictUndefined)
+    plain = jinja2.Environment(**kw)
+    return [engine._Environment(**kw), plain]
+
+
+def test_attribute_lookups_equal_jinjas():
+    ctx = dict(o=_Odd(), d={"title": "a&b", "nested": {"url": "/u/"}}, t=(1, 1, 2), s="x",
+               xs=[{"ok": True, "v": 1}, {"ok": False, "v": 2}, {"ok": 1, "v": 3}])
+    ours, plain = (env.get_template("t").render(ctx) for env in _lookup_envs())
+    assert ours == plain == "&lt;n&gt;|a&amp;b|/u/|item|False|False|u|2|X|1;3;|[/u/A&amp;B]|1,2,3|2"
+
+
+@pytest.mark.parametrize("source", ["{{ d.missing.deeper }}", "{{ d.missing }}", "{{ o.nope ~ '' }}", "{{ n.x }}"])
+def test_failed_attribute_lookups_raise_as_jinjas(source):
+    ctx = dict(o=_Odd(), d={"title": "x"})
+    errors = []
+    for env in _lookup_envs():
+        with pytest.raises(jinja2.UndefinedError) as exc:
+            env.from_string(source).render(ctx)
+        errors.append(str(exc.value))
+    assert errors[0] == errors[1]
