@@ -104,6 +104,47 @@ def test_the_build_after_a_clean_one_leaves_out_what_a_hand_added(tmp_path, trus
         _same_as_clean(site, out, tmp_path)
 
 
+@pytest.mark.parametrize("lost", ["deleted", "damaged"])
+def test_files_of_a_folder_published_without_a_record_are_kept_aside(tmp_path, trusting, lost):
+    """The build cache deleted or damaged: the build cannot tell a hand's files from pages of
+    articles removed meanwhile, so it keeps every file it did not make out of the site, and says so
+    (it used to delete them with the tree it swapped out)."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out)
+    _build(site, out)
+    (out / "google1234.html").write_text("google-site-verification", "utf-8")
+    (out / "tai-lieu").mkdir()
+    (out / "tai-lieu" / "bao-cao.pdf").write_bytes(b"%PDF-1.4 hand-made")
+    before = snapshot(out)
+    (site / "content/thong-bao/nghi-le.md").unlink()
+    if lost == "deleted":
+        shutil.rmtree(site / ".cache")
+    else:
+        state = next((site / ".cache" / "build").glob("state-*.pickle"))
+        data = bytearray(state.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        state.write_bytes(bytes(data))
+    result = _build(site, out)
+    said = _warnings(result)
+    assert "no record said whether sitegen made them" in said and "google1234.html" in said, said
+    _same_as_clean(site, out, tmp_path)
+    gone = sorted(set(before) - set(snapshot(out)))
+    assert "google1234.html" in gone and "tai-lieu/bao-cao.pdf" in gone
+    assert any(rel.startswith("thong-bao/") for rel in gone), gone     # the removed article's page
+    kept = next((site / ".cache" / "build").glob("spare-*.removed"))
+    for rel in gone:
+        if rel.startswith("search/"):               # the search index's own files, named by their content
+            assert not (kept / rel).exists() and rel not in said, rel
+        else:
+            assert (kept / rel).read_bytes() == before[rel], rel
+    for n in range(2):                                 # said once: the next builds know the folder
+        _edit_body(site, n)
+        assert "no record" not in _warnings(_build(site, out))
+        _same_as_clean(site, out, tmp_path)
+    assert "no record" not in _warnings(_build(site, out))
+
+
 def test_what_a_hand_changes_while_a_build_runs_is_undone_by_the_build_after_next(tmp_path, trusting, monkeypatch):
     """A change made after the build checked the published folder lands in the tree that build
     swaps out, the spare. Before, nothing looked there again: a file added came and went every

@@ -298,7 +298,8 @@ class _Context:
         setup, self.spare_setup = self.spare_setup, None
         return Publisher(self.opts.out, _spare_dir(self.cfg, self.opts.out, self.bcache), self.state.published,
                          self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered,
-                         checked_at=self.checked_at, spare_checked_at=self.state.spare_checked_at)
+                         checked_at=self.checked_at, spare_checked_at=self.state.spare_checked_at,
+                         own=(INDEX_ROOT,))
 
     def published(self, publisher: Publisher, manifests: tuple[dict, dict | None]) -> None:
         """Record in the state what the publisher's commit left: the manifests and, when it swapped
@@ -447,6 +448,14 @@ def _build(ctx: _Context) -> BuildResult:
             result.warnings = report.warnings      # with those about a damaged search cache
             timer.lap("outputs")
             new_published, spare = publisher.commit()
+            if publisher.unknown:
+                report.warn(_shown(opts.out, opts.site), None, None,
+                            f"{_BY_HAND} not made by this build, and no record said whether sitegen made them "
+                            f"(the build cache was lost, or another build replaced the folder): "
+                            f"{_some(publisher.unknown)}; they are no longer published and were moved to "
+                            f"{_shown(strays_folder(publisher.target), opts.site)}",
+                            "pages of removed articles can be deleted there; put files to publish in static/")
+                result.warnings = report.warnings
             media.finish()
         except RenderError as exc:
             publisher.abort()
@@ -503,19 +512,21 @@ def _this_build_only(warning: SiteError) -> bool:
 _BY_HAND = "files in the output folder were"
 
 
+def _some(rels: list[str]) -> str:
+    shown = ", ".join(rels[:5])
+    return shown + (f" and {len(rels) - 5} more" if len(rels) > 5 else "")
+
+
 def _warn_tampered(report: Report, out: str, found: Tampered, kept: str) -> None:
     """Say which published files a hand changed, and where the files it added go."""
-    def some(rels: list[str]) -> str:
-        shown = ", ".join(rels[:5])
-        return shown + (f" and {len(rels) - 5} more" if len(rels) > 5 else "")
     changed = [r for r in found.files if r not in found.strays]
     if changed:
         report.warn(out, None, None, f"{_BY_HAND} changed or removed by hand since sitegen published them: "
-                    f"{some(changed)}; they were made again",
+                    f"{_some(changed)}; they were made again",
                     "the output folder is replaced on every build: change the content, theme or static/ "
                     "files instead")
     if found.strays:
-        report.warn(out, None, None, f"{_BY_HAND} not made by sitegen: {some(found.strays)}; they are no "
+        report.warn(out, None, None, f"{_BY_HAND} not made by sitegen: {_some(found.strays)}; they are no "
                     f"longer published and were moved to {kept}",
                     "the output folder is replaced on every build: put files to publish in static/")
 

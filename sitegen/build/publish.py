@@ -83,10 +83,13 @@ def _overwrite(path: str, data: bytes) -> os.stat_result | None:
 class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
                  spare: dict[str, Sig] | None, keep_spare: bool = True, setup: SpareSetUp | None = None,
-                 tampered: Tampered | None = None, checked_at: int = 0, spare_checked_at: int | None = 0):
+                 tampered: Tampered | None = None, checked_at: int = 0, spare_checked_at: int | None = 0,
+                 own: tuple[str, ...] = ()):
         """checked_at: when this build began to check the published folder (outcheck.stamp);
         spare_checked_at: when the spare was last checked as the published folder, before the build
-        that swapped it out (None when it was made since, as a copy of the site)."""
+        that swapped it out (None when it was made since, as a copy of the site); own: folders
+        whose files sitegen alone names (the search index, by content hash): a file there that
+        this build did not make is an old one of sitegen's."""
         self.out = out
         self.keep_spare = keep_spare
         self.published = dict(published or {}) if (out / MARKER).is_file() else {}
@@ -96,6 +99,8 @@ class Publisher:
         self.checked_at = checked_at
         self.spare_checked_at = spare_checked_at    # of the spare commit() leaves
         self._since: int | None = None              # of the tree published: see commit()
+        self.unknown: list[str] = []                # files of an unknown tree swapped out, kept aside
+        self.own = tuple(folder + "/" for folder in own)
         linked = setup.wait() if setup is not None else None
         if keep_spare and linked is not None and setup.spare == spare_dir:   # made afresh (spare.py)
             self.target = spare_dir
@@ -319,9 +324,18 @@ class Publisher:
                 return self.new, None           # a stray could not be moved out: make the spare afresh
             if not self.published:
                 # The site swapped out was published without a manifest this build had (the cache
-                # was deleted or discarded): what it holds is unknown, and publishing through it as
-                # if it held nothing would bring back its files this site no longer has. It stays
-                # marked dirty, so the next build makes the spare afresh.
+                # was deleted or discarded, or another build replaced the folder): what it holds is
+                # unknown, and publishing through it as if it held nothing would bring back its
+                # files this site no longer has. It stays marked dirty, so the next build makes the
+                # spare afresh, and the files this build did not make are kept aside first: they
+                # may be pages of removed articles or files a hand put there (one walk of the tree,
+                # on such builds only).
+                try:
+                    self.unknown = [rel for rel in _files_not_in(self.target, self.new)
+                                    if not rel.startswith(self.own)]
+                except OSError:                 # the tree changed while it was read: no worse than before
+                    self.unknown = []
+                remove_strays(self.target, self.unknown, strays_folder(self.target))
                 return self.new, None
         else:
             self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -357,6 +371,24 @@ def folder_id(out: Path) -> tuple | None:
     except OSError:
         return None
     return folder.st_dev, folder.st_ino, marker.st_ino, marker.st_mtime_ns
+
+
+def _files_not_in(root: Path, known: dict[str, Sig]) -> list[str]:
+    """The files (and symbolic links) under root whose paths are not in known, sorted. scandir's
+    entry types need no stat: 0.15 s for 17,000 folders on tmpfs, where os.walk with a lstat per
+    folder (for symbolic links) took 0.4 s."""
+    found = []
+    todo = [""]
+    while todo:
+        prefix = todo.pop()
+        with os.scandir(os.path.join(root, prefix)) as it:
+            for entry in it:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append(rel + "/")
+                elif rel not in known:
+                    found.append(rel)
+    return sorted(found)
 
 
 def _remove_empty_dirs(root: Path, removed: set[str]) -> None:
