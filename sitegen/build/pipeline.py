@@ -251,7 +251,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
-                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), setup, tampered, checked_at)
+                   Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), spare_dir, setup, tampered,
+                   checked_at)
     try:
         _build(ctx)
     finally:
@@ -290,13 +291,14 @@ class _Context:
     base: str                 # theme, config, code, counter snapshot and build options
     model_base: str           # what of those the site model depends on: all but the theme's templates
     feed_keys: Keys           # feeds are made without the theme: their keys leave it out
+    spare_dir: Path           # where the spare lives (_spare_dir), worked out once as the build began
     spare_setup: SpareSetUp | None = None    # for the first Publisher of the build (see spare.py)
     tampered: Tampered | None = None         # what a hand changed in the published folder (outcheck.py)
     checked_at: int = 0                      # when the build began to check it (Publisher)
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
-        return Publisher(self.opts.out, _spare_dir(self.cfg, self.opts.out, self.bcache), self.state.published,
+        return Publisher(self.opts.out, self.spare_dir, self.state.published,
                          self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered,
                          checked_at=self.checked_at, spare_checked_at=self.state.spare_checked_at,
                          own=(INDEX_ROOT,))
