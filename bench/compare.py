@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
 VENV = REPO / "bench" / ".venv-compare"
 sys.path.insert(0, str(REPO / "bench"))
-from build_speed import edit_one, sitegen_cmd, sitegen_env, timed  # noqa: E402  (the same measuring for every tool)
+from build_speed import drop_build_cache, edit_one, sitegen_cmd, sitegen_env, timed  # noqa: E402  (the same measuring for every tool)
 
 PELICANCONF = '''AUTHOR = "Bench"
 SITENAME = "Bench"
@@ -99,7 +99,7 @@ def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs:
     sg_out, pe_out, hu_out = out_root / f"sg-{n}", out_root / f"pe-{n}", out_root / f"hu-{n}"
     sg_cmd = sitegen_cmd(sg, sg_out, jobs)
     return {
-        "sitegen": (sg, lambda: (shutil.rmtree(sg / ".cache" / "build", ignore_errors=True),
+        "sitegen": (sg, lambda: (drop_build_cache(sg),
                                  shutil.rmtree(sg_out, ignore_errors=True)),
                     lambda: timed(sg_cmd, env=env)),
         "pelican": (pe, lambda: (shutil.rmtree(pe / "cache", ignore_errors=True), shutil.rmtree(pe_out, ignore_errors=True)),
