@@ -4,6 +4,7 @@ pickling), such as linking a spare tree (spare.py) or checking the published fol
 from __future__ import annotations
 
 import os
+import signal
 from typing import Callable
 
 Child = tuple[int, int]   # pid, read end of its pipe
@@ -47,4 +48,18 @@ def finish(child: Child) -> bytes | None:
     return data if os.waitstatus_to_exitcode(status) == 0 else None
 
 
-__all__ = ["Child", "finish", "start"]
+def cancel(child: Child) -> None:
+    """Stop a child whose work is no longer wanted, and reap it."""
+    pid, fd = child
+    os.close(fd)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:    # reaped already
+        pass
+
+
+__all__ = ["Child", "cancel", "finish", "start"]

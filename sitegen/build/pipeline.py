@@ -23,7 +23,7 @@ from sitegen.media import MediaPipeline, MediaStats
 from sitegen.media.pipeline import cpu_count
 from sitegen.model import Site, alias_url, article_url, build_site, output_path
 from sitegen.outputs.sitemaps import counter_manifest, robots_txt, sitemap_files
-from sitegen.search import INDEX_ROOT
+from sitegen.search import INDEX_ROOT, Background
 from sitegen.build.bodies import BodyJob, MdEntry, record_uses, render_many, replay
 from sitegen.build import delta
 from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamaged, code_fingerprint, digest,
@@ -409,6 +409,7 @@ def _build(ctx: _Context) -> BuildResult:
     check_translation_keys(docs, report)     # drafts and scheduled articles count as translations
     timer.lap("validate")
     media = MediaPipeline(cfg, cached=ctx.bcache.enabled)
+    search = None
     try:
         job = BodyJob(cfg, urls, {d.source.content_rel: urls[d.rel] for d in published},
                       _credit_labels(chain, cfg), media, ctx.cfg_key)
@@ -433,6 +434,9 @@ def _build(ctx: _Context) -> BuildResult:
         images = media.outputs()
         timer.lap("images")
         site = build_site(cfg, items, indexes, now, opts.counts)
+        # The search index is made from the model and the bodies alone: a forked child makes it
+        # while this process prepares the pages and the workers render them.
+        search = Background(site, cfg.cache_dir / "search" if ctx.bcache.enabled else None, ctx.jobs)
         renderer = Renderer(site, chain)
         outputs = _plan_outputs(site, renderer.pages.slots(), job.files, chain, opts.site, report, images)
         report.check()
@@ -446,7 +450,7 @@ def _build(ctx: _Context) -> BuildResult:
             timer.lap("render")
             pages.update(_write_outputs(site, outputs, publisher, ctx.feed_keys, state,
                                         cfg.cache_dir if ctx.bcache.enabled else None, ctx.jobs,
-                                        warn=cache_warner(ctx)))
+                                        warn=cache_warner(ctx), search=search))
             result.warnings = report.warnings      # with those about a damaged search cache
             timer.lap("outputs")
             new_published, spare = publisher.commit()
@@ -474,6 +478,8 @@ def _build(ctx: _Context) -> BuildResult:
             raise
     finally:
         media.close()
+        if search is not None:
+            search.close()
     result.unchanged = not publisher.changed
     result.written = publisher.written
     result.files = len(new_published)
@@ -744,12 +750,13 @@ def _plan_outputs(site: Site, slots: Iterable[Slot], files: dict[str, Path], cha
 
 def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Keys,
                    state: State, cache_dir: Path | None, jobs: int = 1,
-                   same_site: bool = False, warn: Callable[[Path, str], None] | None = None
-                   ) -> dict[str, tuple[str, str]]:
+                   same_site: bool = False, warn: Callable[[Path, str], None] | None = None,
+                   search: Background | None = None) -> dict[str, tuple[str, str]]:
     """Feeds (reused when their key is unchanged), sitemaps, robots.txt, the counter manifest, the
     search index and every copied file; returns the keys of the feeds. same_site: the site model,
     the config and every body are the last build's (only the theme changed), so the files made
-    from them alone — sitemaps, robots.txt, counter manifest, search index — are kept as published."""
+    from them alone — sitemaps, robots.txt, counter manifest, search index — are kept as published.
+    search: the index as a child of the build makes it (search.Background), if one was started."""
     from sitegen.outputs.feeds import FEED_ITEMS, render_feeds   # feedgen and lxml: only builds that need them
     cfg = site.config
     sizes = {"/" + rel: path.stat().st_size for rel, path in outputs.files.items()}   # of enclosures
@@ -795,7 +802,9 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
         publisher.put_bytes("counter-manifest.json", counter_manifest(site, html_urls))
         # --- search index (sitegen/search, issue 7): deterministic files, cached per segment ----
         from sitegen.search import search_files
-        for name, data in search_files(site, cache_dir / "search" if cache_dir else None, warn).items():
+        made = (search.files(warn) if search is not None
+                else search_files(site, cache_dir / "search" if cache_dir else None, warn, jobs))
+        for name, data in made.items():
             publisher.put_bytes(name, data)
         # --- end of search index --------------------------------------------------------------
     for rel, path in sorted(outputs.files.items()):

@@ -14,11 +14,13 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import pickle
 import threading
 from pathlib import Path
 from typing import Callable
 
 import sitegen
+from sitegen.build import forked
 from sitegen.build.cache import checked, framed
 from sitegen.files import read_regular
 from sitegen.model import Article, LangSite, Site
@@ -214,20 +216,76 @@ def _fork_context():
     return multiprocessing.get_context("fork"), cores
 
 
-def _run(jobs: list[_Job], cache: _Cache) -> list[tuple[dict, dict[str, bytes], list[tuple[Path, str]]]]:
+def _run(jobs: list[_Job], cache: _Cache, workers: int | None = None
+         ) -> list[tuple[dict, dict[str, bytes], list[tuple[Path, str]]]]:
+    """_build_job for every job: in a pool of forked workers (at most `workers`, default one per
+    core) when that is safe and useful, else in this process."""
     global _JOBS, _CACHE
     _JOBS, _CACHE = jobs, cache
     try:
-        ctx, cores = _fork_context() if len(jobs) > 1 else (None, 1)
+        ctx, cores = _fork_context() if len(jobs) > 1 and workers != 1 else (None, 1)
         if ctx is not None:
             try:
-                with ctx.Pool(min(cores, len(jobs))) as pool:
+                with ctx.Pool(min(cores, workers or cores, len(jobs))) as pool:
                     return pool.map(_build_job, range(len(jobs)), chunksize=1)
             except OSError:
                 pass     # no processes to be had: build here
         return [_build_job(i) for i in range(len(jobs))]
     finally:
         _JOBS, _CACHE = [], None
+
+
+class Background:
+    """The search index of a site, made by a forked child beside the page workers.
+
+    A full build used to make the index after its pages, in a pool of its own, while the build's
+    own process compiled templates and set up the page workers with a core idle. Started as soon
+    as the site model is made, the child shares the cores with that work and with the page
+    workers, and the index is ready (or nearly) when the pages are. The child only reads the site
+    model (as it was forked) and the HTML store, and writes the search cache's files, each
+    atomically. If it fails, files() makes the index here instead."""
+
+    def __init__(self, site: Site, cache_dir: Path | None, jobs: int) -> None:
+        self._site, self._cache_dir, self._workers = site, cache_dir, jobs
+        self._child: forked.Child | None = None
+        if jobs > 1 and _fork_context()[0] is not None:
+            self._child = forked.start(lambda: pickle.dumps(_made_here(site, cache_dir), pickle.HIGHEST_PROTOCOL))
+
+    def files(self, warn: Callable[[Path, str], None] | None = None) -> dict[str, bytes]:
+        """What search_files(site, cache_dir, warn) gives."""
+        child, self._child = self._child, None
+        made = None
+        if child is not None:
+            data = forked.finish(child)
+            try:
+                made = pickle.loads(data) if data else None
+            except Exception:      # noqa: BLE001 — a child cut short: the index is made here
+                made = None
+        docs = [a for ls in self._site.langs for a in documents(ls)]
+        if not (isinstance(made, tuple) and len(made) == 3 and len(made[2]) == len(docs)):
+            return search_files(self._site, self._cache_dir, warn, self._workers)
+        files, damaged, fingerprints = made
+        for a, memo in zip(docs, fingerprints):    # kept with the model, for the next builds
+            if memo is not None:
+                a.__dict__["_search_fp"] = memo
+        if warn is not None:
+            for path, message in damaged:
+                warn(path, message)
+        return files
+
+    def close(self) -> None:
+        """Stop the child if the index is not wanted after all (the build failed)."""
+        child, self._child = self._child, None
+        if child is not None:
+            forked.cancel(child)
+
+
+def _made_here(site: Site, cache_dir: Path | None):
+    """In the child: the files, the cache's damage reports and the documents' fingerprints."""
+    damaged: list[tuple[Path, str]] = []
+    plan = _Plan(site, cache_dir)
+    files = plan.finish(_run(plan.jobs, plan.cache, workers=1), lambda path, m: damaged.append((path, m)))
+    return files, damaged, [a.__dict__.get("_search_fp") for ls in site.langs for a in documents(ls)]
 
 
 def _segment_key(lang: str, tz: str, k: int, digests: list[bytes]) -> bytes:
@@ -238,48 +296,61 @@ def _segment_key(lang: str, tz: str, k: int, digests: list[bytes]) -> bytes:
     return h.digest()
 
 
-def search_files(site: Site, cache_dir: Path | None,
-                 warn: Callable[[Path, str], None] | None = None) -> dict[str, bytes]:
+def search_files(site: Site, cache_dir: Path | None, warn: Callable[[Path, str], None] | None = None,
+                 workers: int | None = None) -> dict[str, bytes]:
     """Every file of the search index: output path (relative) → bytes. warn(file, message) is
-    told of each damaged cache file, which was discarded (its segment is built again)."""
-    cache = _Cache(cache_dir)
-    tz = site.config.timezone
-    out: dict[str, bytes] = {}
-    plans = []
-    jobs: list[_Job] = []
-    for ls in site.langs:
-        docs = documents(ls)
-        prefix = index_url(ls.lang).lstrip("/")
-        segments: list = []
-        size = _index.SEGMENT
-        for k, start in enumerate(range(0, len(docs), size)):
-            segment = docs[start:start + size]
-            digests = [fingerprint(a) for a in segment]
-            key = _segment_key(ls.lang, tz, k, digests)
-            stem = f"{ls.lang}-{k}"
-            found = cache.segment(stem, key)
-            if found is None:
-                segments.append(len(jobs))
-                jobs.append((stem, key, prefix, k, segment, digests, ls.lang, site.config.tz))
-            else:
-                segments.append(found)
-        sections = {s.key: [s.title, s.url] for s in ls.sections}
-        plans.append((ls.lang, prefix, len(docs), sections, segments))
-    built = _run(jobs, cache) if jobs else []
-    if warn is not None:
-        for path, problem in sorted({*cache.damaged, *(d for *_, found in built for d in found)}):
-            warn(path, f"the build cache {path} is damaged ({problem}); it was discarded and that part "
-                       "of the search index made again")
-    for lang, prefix, count, sections, segments in plans:
-        records = []
-        for seg in segments:
-            record, files = built[seg][:2] if isinstance(seg, int) else seg
-            records.append(record)
-            out.update(files)
-        out[prefix + "meta.json"] = meta_json(lang, count, sections, records)
-    cache.prune()
-    return dict(sorted(out.items()))
+    told of each damaged cache file, which was discarded (its segment is built again). Segments
+    are built by up to `workers` forked processes (default: one per core)."""
+    plan = _Plan(site, cache_dir)
+    return plan.finish(_run(plan.jobs, plan.cache, workers) if plan.jobs else [], warn)
 
 
-__all__ = ["search_files", "search_url", "index_url", "indexable", "documents", "fingerprint", "fold", "terms",
+class _Plan:
+    """What the index of a site needs: per language its segments, each taken from the cache or
+    to be built (`jobs`); `finish` puts the built ones in and gives the files."""
+
+    def __init__(self, site: Site, cache_dir: Path | None) -> None:
+        self.cache = _Cache(cache_dir)
+        tz = site.config.timezone
+        self.langs = []
+        self.jobs: list[_Job] = []
+        for ls in site.langs:
+            docs = documents(ls)
+            prefix = index_url(ls.lang).lstrip("/")
+            segments: list = []
+            size = _index.SEGMENT
+            for k, start in enumerate(range(0, len(docs), size)):
+                segment = docs[start:start + size]
+                digests = [fingerprint(a) for a in segment]
+                key = _segment_key(ls.lang, tz, k, digests)
+                stem = f"{ls.lang}-{k}"
+                found = self.cache.segment(stem, key)
+                if found is None:
+                    segments.append(len(self.jobs))
+                    self.jobs.append((stem, key, prefix, k, segment, digests, ls.lang, site.config.tz))
+                else:
+                    segments.append(found)
+            sections = {s.key: [s.title, s.url] for s in ls.sections}
+            self.langs.append((ls.lang, prefix, len(docs), sections, segments))
+
+    def finish(self, built: list[tuple[dict, dict[str, bytes], list[tuple[Path, str]]]],
+               warn: Callable[[Path, str], None] | None) -> dict[str, bytes]:
+        """The files, given what _build_job returned for each of `jobs`."""
+        if warn is not None:
+            for path, problem in sorted({*self.cache.damaged, *(d for *_, found in built for d in found)}):
+                warn(path, f"the build cache {path} is damaged ({problem}); it was discarded and that part "
+                           "of the search index made again")
+        out: dict[str, bytes] = {}
+        for lang, prefix, count, sections, segments in self.langs:
+            records = []
+            for seg in segments:
+                record, files = built[seg][:2] if isinstance(seg, int) else seg
+                records.append(record)
+                out.update(files)
+            out[prefix + "meta.json"] = meta_json(lang, count, sections, records)
+        self.cache.prune()
+        return dict(sorted(out.items()))
+
+
+__all__ = ["Background", "search_files", "search_url", "index_url", "indexable", "documents", "fingerprint", "fold", "terms",
            "SEARCH_SLUG"]
