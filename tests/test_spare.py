@@ -413,3 +413,54 @@ def test_a_full_disk_stops_the_build_with_an_error_and_frees_what_it_wrote(tmp_p
     monkeypatch.setattr(publish, "_write_all", real)
     _build(site, out)
     _assert_as_built_clean(site, out, tmp_path / "clean")
+
+
+def _gone_soon(pattern_dir: Path, pattern: str) -> bool:
+    for _ in range(200):      # removed by an orphaned grandchild
+        if not list(pattern_dir.glob(pattern)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_stale_spare_is_removed_aside_while_the_build_goes_on(tmp_path, trusting, monkeypatch):
+    """--jobs 1 sets no child to link the spare: the Publisher finds it dirty and starts the new
+    site in its place, the stale tree renamed aside and removed by an orphan, not by the build."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out, jobs=1)
+    _edit_body(site, 1)
+    _build(site, out, jobs=1)
+    [spare_dir] = _spare_dirs(site)
+    (spare_dir / "half-written.html").write_text("<html", "utf-8")      # a build died here
+    spare.dirty_mark(spare_dir).touch()
+    removed = []
+    monkeypatch.setattr(shutil, "rmtree", lambda path, *a, real=shutil.rmtree, **kw:
+                        removed.append((os.getpid(), Path(path).name)) or real(path, *a, **kw))
+    _edit_body(site, 2)
+    _build(site, out, jobs=1)
+    assert not [name for pid, name in removed if pid == os.getpid() and name.startswith("spare-")]
+    assert not (spare_dir / "half-written.html").exists()
+    assert _gone_soon(spare_dir.parent, spare_dir.name + ".old-*")
+    _assert_as_built_clean(site, out, clean)
+
+
+def test_remove_aside_removes_in_this_process_when_another_thread_runs(tmp_path):
+    from sitegen.build import forked
+    import threading
+    folder = tmp_path / "tree"
+    (folder / "a" / "b").mkdir(parents=True)
+    (folder / "a" / "b" / "f.txt").write_text("x", "utf-8")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        forked.remove_aside(folder)
+        assert not folder.exists() and list(tmp_path.iterdir()) == []    # nothing left aside
+    finally:
+        stop.set()
+        other.join()
+    (folder / "c").mkdir(parents=True)
+    (folder / "c" / "g.txt").write_text("y", "utf-8")
+    forked.remove_aside(folder)
+    assert not folder.exists() and _gone_soon(tmp_path, "tree.old-*")

@@ -4,7 +4,10 @@ pickling), such as linking a spare tree (spare.py) or checking the published fol
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import threading
+from pathlib import Path
 from typing import Callable
 
 Child = tuple[int, int]   # pid, read end of its pipe
@@ -62,4 +65,36 @@ def cancel(child: Child) -> None:
         pass
 
 
-__all__ = ["Child", "cancel", "finish", "start"]
+def remove_aside(folder: Path) -> None:
+    """Remove `folder` without waiting for it: renamed to `<name>.old-<pid>` (a leftover that the
+    build cache's pruning sweeps, should the removal be cut short) and removed by an orphan that
+    nobody waits for. A spare copy of the site is ~19,000 files at 10,000 articles: 0.5 s to remove
+    on tmpfs, more on a disk. Removed here where no child can be had, or another thread runs (a
+    fork of a threaded process may deadlock)."""
+    trash = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+    try:
+        if not hasattr(os, "fork") or threading.active_count() != 1 or os.path.lexists(trash):
+            raise OSError
+        os.rename(folder, trash)
+    except OSError:
+        shutil.rmtree(folder)
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(trash, ignore_errors=True)
+        return
+    if pid == 0:
+        try:
+            if os.fork() != 0:
+                os._exit(0)              # the child leaves at once: its child is an orphan
+        except OSError:
+            pass
+        try:
+            shutil.rmtree(trash, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+__all__ = ["Child", "cancel", "finish", "remove_aside", "start"]

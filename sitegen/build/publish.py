@@ -23,6 +23,7 @@ import os
 import shutil
 from pathlib import Path
 
+from sitegen.build import forked
 from sitegen.build.cache import digest
 from sitegen.build.outcheck import Tampered, changed_files, remove_strays, stamp
 from sitegen.build.spare import SpareSetUp, dirty_mark
@@ -120,7 +121,7 @@ class Publisher:
         else:
             self.target = spare_dir if keep_spare else out.parent / f".{out.name}.staging-{os.getpid()}"
             if self.target.exists():
-                shutil.rmtree(self.target)
+                forked.remove_aside(self.target)
             self.held = {}
         for rel in self.tampered.files:             # never reused from either tree (they may share it)
             if rel in self.published:
