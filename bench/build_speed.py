@@ -9,8 +9,8 @@ site.toml. Every build is `python -m sitegen build` in a subprocess; its wall ti
 resident memory of its largest process (the build or one of its workers, from wait4) are taken.
 Scenarios, each run --runs times, medians printed:
 
-  clean      no build cache (state, HTML store, search segments), no output; the image cache is
-             kept: photos are not what this measures
+  clean      no build cache (state, HTML store, search segments, spare copy), no output; the
+             image cache is kept: photos are not what this measures
   noop       nothing changed since the last build
   edit-one   one sentence appended to one article's body (another article each run)
   1st-edit   the same, right after a clean build (until 25ac57a the edit that set up the spare copy
@@ -66,15 +66,20 @@ def run_build(site: Path, out: Path, jobs: int | None) -> tuple[float, int]:
     return timed(sitegen_cmd(site, out, jobs), env=sitegen_env())
 
 
-def drop_build_cache(site: Path) -> None:
-    """What a clean build starts without: every cache in the site's .cache/ folder (the build's
-    state and HTML store, the search index's segments) but the image cache, which the photos
-    issue owns and which Hugo and Pelican, which copy photos as they are, have no counterpart of."""
+def drop_build_cache(site: Path, out: Path) -> None:
+    """What a clean build starts without: its output, every cache in the site's .cache/ folder
+    (the build's state and HTML store, the search index's segments) and the spare copy of the site
+    (in .cache/build/ when the output is on the site's disk, else beside the output) but the image
+    cache, which the photos issue owns and which Hugo and Pelican, which copy photos as they are,
+    have no counterpart of."""
     cache = site / ".cache"
     if cache.is_dir():
         for entry in cache.iterdir():
             if entry.name != "images":
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+    shutil.rmtree(out, ignore_errors=True)
+    for entry in out.parent.glob(f".{out.name}.sitegen-*"):
+        shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
 
 
 def make_corpus(n: int, root: Path) -> Path:
@@ -120,8 +125,7 @@ def bench(n: int, root: Path, out_root: Path, runs: int, jobs: int | None) -> li
     shutil.rmtree(site / "themes", ignore_errors=True)
 
     def clean(i):
-        drop_build_cache(site)
-        shutil.rmtree(out, ignore_errors=True)
+        drop_build_cache(site, out)
 
     run_build(site, out, jobs)            # warm the image cache and the OS file cache
     rows = [scenario("clean", site, out, runs, jobs, clean)]

@@ -99,8 +99,7 @@ def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs:
     sg_out, pe_out, hu_out = out_root / f"sg-{n}", out_root / f"pe-{n}", out_root / f"hu-{n}"
     sg_cmd = sitegen_cmd(sg, sg_out, jobs)
     return {
-        "sitegen": (sg, lambda: (drop_build_cache(sg),
-                                 shutil.rmtree(sg_out, ignore_errors=True)),
+        "sitegen": (sg, lambda: drop_build_cache(sg, sg_out),
                     lambda: timed(sg_cmd, env=env)),
         "pelican": (pe, lambda: (shutil.rmtree(pe / "cache", ignore_errors=True), shutil.rmtree(pe_out, ignore_errors=True)),
                     lambda: timed([str(pelican), "content", "-s", "pelicanconf.py", "-o", str(pe_out), "-q"], cwd=pe)),
