@@ -21,6 +21,7 @@ import lxml.html
 import yaml
 
 from sitegen.build.pipeline import BuildOptions, BuildResult, build
+from sitegen.render.theme import builtin_themes_dir
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
@@ -233,3 +234,12 @@ def listing(built: Built, url: str, known: set[str] | None = None) -> list[str]:
         nxt = doc.xpath('//main//a[@rel="next"]/@href')
         url = nxt[0] if nxt else None
     return found
+
+
+def break_article_template(site: Path) -> None:
+    """Give the site its own article.html: the theme's, failing as it renders any article."""
+    broken = site / "themes" / "moha" / "templates" / "article.html"
+    broken.parent.mkdir(parents=True)
+    text = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
+    broken.write_text(text.replace("{% block content %}", "{% block content %}{{ article.title.no_such() }}", 1),
+                      "utf-8")

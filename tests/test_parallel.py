@@ -10,8 +10,7 @@ from sitegen.build import renderpool
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
 from sitegen.render import engine
-from sitegen.render.theme import builtin_themes_dir
-from sitetest import NOW, copy_site, snapshot
+from sitetest import NOW, break_article_template, copy_site, snapshot
 
 SECTIONS = ["tin-tuc", "thong-bao"]
 TAGS = ["Hội nghị", "Chuyển đổi số", "Cải cách hành chính", "Thi đua", "Đắk Lắk"]
@@ -72,11 +71,7 @@ def test_a_template_error_in_a_worker_names_the_template_and_publishes_nothing(b
     out = tmp_path / "public"
     build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
     before = snapshot(out)
-    broken = big_site / "themes" / "moha" / "templates" / "article.html"
-    broken.parent.mkdir(parents=True)
-    text = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
-    broken.write_text(text.replace("{% block content %}", "{% block content %}{{ article.title.no_such() }}", 1),
-                      "utf-8")
+    break_article_template(big_site)
     with pytest.raises(BuildFailed) as exc:
         build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
     err = exc.value.errors[0]

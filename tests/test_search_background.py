@@ -13,9 +13,9 @@ import pytest
 import sitegen.search as search_pkg
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
-from sitegen.render.theme import builtin_themes_dir
 from sitegen.search import index as index_mod
 from searchtest import NOW, prepare_search_site, write_articles
+from sitetest import break_article_template
 
 
 @pytest.fixture
@@ -54,7 +54,6 @@ def children_of(monkeypatch) -> list[int]:
 
 def test_the_index_made_beside_the_pages_is_the_one_a_single_process_makes(root, tmp_path, monkeypatch):
     pids = children_of(monkeypatch)
-    ran_in = []
     real = search_pkg._made_here
 
     def made_here(site, cache_dir):
@@ -68,7 +67,7 @@ def test_the_index_made_beside_the_pages_is_the_one_a_single_process_makes(root,
     published = tree(tmp_path / "out")
     assert sum(1 for rel in published if rel.startswith("search/vi/i/")) > 3
     assert published == made_in_one_process(root, tmp_path / "plain")
-    assert len(pids) == 1       # --jobs 1 made it here
+    assert len(pids) == 1       # the build with --jobs 1 started none
 
 
 def test_the_next_build_keeps_the_fingerprints_the_child_made(root, tmp_path, monkeypatch):
@@ -131,11 +130,7 @@ def test_a_build_that_fails_stops_its_search_child(root, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(BuildOptions(site=root, out=out, now=NOW, jobs=2))
     before = tree(out)
-    broken = root / "themes" / "moha" / "templates" / "article.html"
-    broken.parent.mkdir(parents=True)
-    text = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
-    broken.write_text(text.replace("{% block content %}", "{% block content %}{{ article.title.no_such() }}", 1),
-                      "utf-8")
+    break_article_template(root)
     (root / "content/tin-tuc/bai-009.md").unlink()
     pids = children_of(monkeypatch)
     monkeypatch.setattr(search_pkg, "_made_here", lambda site, cache_dir: time.sleep(120))

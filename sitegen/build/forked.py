@@ -65,6 +65,10 @@ def cancel(child: Child) -> None:
         pass
 
 
+def _may_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 def remove_aside(folder: Path) -> None:
     """Remove `folder` without waiting for it: renamed to `<name>.old-<pid>` (a leftover that the
     build cache's pruning sweeps, should the removal be cut short) and removed by an orphan that
@@ -73,7 +77,7 @@ def remove_aside(folder: Path) -> None:
     fork of a threaded process may deadlock)."""
     trash = folder.with_name(f"{folder.name}.old-{os.getpid()}")
     try:
-        if not hasattr(os, "fork") or threading.active_count() != 1 or os.path.lexists(trash):
+        if not _may_fork() or os.path.lexists(trash):
             raise OSError
         os.rename(folder, trash)
     except OSError:
