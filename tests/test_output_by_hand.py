@@ -267,3 +267,34 @@ def test_strays_moved_out_replace_older_ones_in_their_way(tmp_path):
     assert (keep / "a" / "b.html").read_text("utf-8") == "mới"
     assert (keep / "c").read_text("utf-8") == "tệp"
     assert not (tree / "a" / "b.html").exists() and not (tree / "c").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_folder_a_drafts_build_replaced_keeps_aside_only_what_a_hand_put_there(tmp_path, trusting, jobs):
+    """A preview with --drafts into the published folder, then a normal build: the draft's pages are
+    sitegen's (the --drafts build's own record says so) and go without a word; a file a hand put
+    there, or a page a hand edited, is kept aside and named."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    _build(site, out, jobs)
+    published = set(snapshot(out))
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=jobs, drafts=True))
+    drafts = sorted(set(snapshot(out)) - published)     # the draft's page, and where it is listed
+    assert any("ban-nhap" in rel for rel in drafts), drafts
+    assert "no record" not in _warnings(_build(site, out, jobs))
+    _same_as_clean(site, out, tmp_path)
+    assert not list((site / ".cache" / "build").glob("spare-*.removed"))
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=jobs, drafts=True))
+    (out / "google1234.html").write_text("google-site-verification", "utf-8")
+    draft_page = next(rel for rel in drafts if rel.endswith("ban-nhap/index.html"))
+    draft_page_path = out / draft_page
+    draft_page_path.unlink()                           # edited by hand: a new file, other bytes
+    draft_page_path.write_text("<p>sửa tay</p>", "utf-8")
+    said = _warnings(_build(site, out, jobs))
+    assert "no record said whether sitegen made them" in said
+    assert "google1234.html" in said and draft_page in said
+    assert not [rel for rel in drafts if rel != draft_page and rel in said], said
+    _same_as_clean(site, out, tmp_path)
+    kept = next((site / ".cache" / "build").glob("spare-*.removed"))
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_file()) == sorted(
+        ["google1234.html", draft_page])

@@ -396,6 +396,23 @@ class BuildCache:
                          published_at=state.published_at, spare_checked_at=state.spare_checked_at)
         return state
 
+    def published_by_another(self, out_id: tuple | None) -> dict:
+        """The manifest that another build into the same output folder (with other options, such as
+        --drafts) recorded of the tree `out_id` names, the one published now: what sitegen made
+        there. Empty when no state says so. Read on builds that find the folder replaced only."""
+        if not self.enabled or out_id is None or not self.folder.is_dir():
+            return {}
+        for path in sorted(self.folder.glob("state-*.pickle")):
+            if path == self.file:
+                continue
+            try:
+                state = self._read(path, State)
+            except ValueError:
+                continue
+            if state is not None and state.out_id == out_id and state.published:
+                return state.published
+        return {}
+
     def load_bulk(self) -> Bulk:
         """The validated front matter and Markdown lookups; empty when missing, stale or damaged."""
         fresh = Bulk(code=code_fingerprint())

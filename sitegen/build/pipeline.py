@@ -227,10 +227,14 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
         setup = SpareSetUp.start(opts.out, spare_dir, min(jobs, 2)) \
             if bcache.enabled and jobs > 1 and bcache.file.exists() else None
         state = bcache.load()
-        if state.published and state.out_id != folder_id(opts.out):
+        out_id = folder_id(opts.out)
+        if state.published and state.out_id != out_id:
             # Another build (other options, --no-cache) or a hand replaced the folder since: what the
             # state says it holds no longer stands, and the build goes as if the cache were lost.
             state = State(code=state.code)
+        # Without a record of the folder, that of another build into it (--drafts, say) tells which
+        # of its files sitegen made: those are not taken for a hand's (Publisher.commit).
+        made_by_another = bcache.published_by_another(out_id) if not state.published else {}
         probed = probe.result() if probe is not None else None
     finally:
         if probe is not None:
@@ -252,7 +256,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
                    Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), spare_dir, setup, tampered,
-                   checked_at)
+                   checked_at, made_by_another)
     try:
         _build(ctx)
     finally:
@@ -295,13 +299,14 @@ class _Context:
     spare_setup: SpareSetUp | None = None    # for the first Publisher of the build (see spare.py)
     tampered: Tampered | None = None         # what a hand changed in the published folder (outcheck.py)
     checked_at: int = 0                      # when the build began to check it (Publisher)
+    made_by_another: dict = field(default_factory=dict)   # BuildCache.published_by_another
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
         return Publisher(self.opts.out, self.spare_dir, self.state.published,
                          self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered,
                          checked_at=self.checked_at, spare_checked_at=self.state.spare_checked_at,
-                         own=(INDEX_ROOT,))
+                         own=(INDEX_ROOT,), made_by_another=self.made_by_another)
 
     def published(self, publisher: Publisher, manifests: tuple[dict, dict | None]) -> None:
         """Record in the state what the publisher's commit left: the manifests and, when it swapped

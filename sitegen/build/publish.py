@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from sitegen.build import forked
@@ -85,13 +86,15 @@ class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
                  spare: dict[str, Sig] | None, keep_spare: bool = True, setup: SpareSetUp | None = None,
                  tampered: Tampered | None = None, checked_at: int = 0, spare_checked_at: int | None = 0,
-                 own: tuple[str, ...] = ()):
+                 own: tuple[str, ...] = (), made_by_another: dict[str, Sig] | None = None):
         """checked_at: when this build began to check the published folder (outcheck.stamp);
         spare_checked_at: when the spare was last checked as the published folder, before the build
         that swapped it out (None when it was made since, as a copy of the site); own: folders
         whose files sitegen alone names (the search index, by content hash): a file there that
-        this build did not make is an old one of sitegen's."""
+        this build did not make is an old one of sitegen's; made_by_another: without a manifest of
+        the published folder, the one another build into it recorded (pipeline.py)."""
         self.out = out
+        self.made_by_another = made_by_another or {}
         self.keep_spare = keep_spare
         self.published = dict(published or {}) if (out / MARKER).is_file() else {}
         self.dirty = dirty_mark(spare_dir)
@@ -333,7 +336,8 @@ class Publisher:
                 # on such builds only).
                 try:
                     self.unknown = [rel for rel in _files_not_in(self.target, self.new)
-                                    if not rel.startswith(self.own)]
+                                    if not rel.startswith(self.own)
+                                    and not _as_recorded(self.target, rel, self.made_by_another.get(rel))]
                 except OSError:                 # the tree changed while it was read: no worse than before
                     self.unknown = []
                 remove_strays(self.target, self.unknown, strays_folder(self.target))
@@ -390,6 +394,17 @@ def _files_not_in(root: Path, known: dict[str, Sig]) -> list[str]:
                 elif rel not in known:
                     found.append(rel)
     return sorted(found)
+
+
+def _as_recorded(root: Path, rel: str, sig: Sig | None) -> bool:
+    """The file is as a build recorded publishing it (a regular file of that size and mtime)."""
+    if sig is None:
+        return False
+    try:
+        st = os.lstat(root / rel)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns) == (sig[1], sig[2])
 
 
 def _remove_empty_dirs(root: Path, removed: set[str]) -> None:
