@@ -198,7 +198,7 @@ def main() -> None:
     print(f"# sitegen build speed — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, output on {describe_fs(out_root)}, corpus on {describe_fs(root)}")
     print(f"# reproduce: python bench/build_speed.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
-          + (f" --jobs {args.jobs}" if args.jobs else "") + output_flags(args))
+          + (f" --jobs {args.jobs}" if args.jobs else "") + output_flags(args) + (f" --work {args.work}" if args.work else ""))
     print(f"{'articles':>8}  {'scenario':<9}  {'median s':>8}  {'min–max s':>13}  {'peak MB':>7}")
     try:
         for n in args.sizes:

@@ -127,7 +127,7 @@ def main() -> None:
     print(f"# sitegen vs Pelican vs Hugo — {platform.machine()}, {os.cpu_count()} cores, output on "
           f"{describe_fs(out_root)}, corpora on {describe_fs(root)}")
     print(f"# reproduce: python bench/compare.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
-          + output_flags(args))
+          + output_flags(args) + (f" --work {args.work}" if args.work else ""))
     try:
         for n in args.sizes:
             table: dict[tuple[str, str], tuple[float, int]] = {}

@@ -428,6 +428,12 @@ def _build(ctx: _Context) -> BuildResult:
         new_seen = {rel: e.seen for rel, e in doc_entries.items()}
         new_md_keys = {rel: _md_key(e) for rel, e in md_entries.items()}
         body_keys = {rel: e.key for rel, e in md_entries.items()}
+        timer.lap("markdown")
+        site = build_site(cfg, items, indexes, now, opts.counts)
+        # The search index is made from the model and the bodies alone: a forked child makes it
+        # while this process saves the cache and prepares the pages, and the workers render them.
+        search = Background(site, cfg.cache_dir / "search" if ctx.bcache.enabled else None, ctx.jobs)
+        timer.lap("model")
         ctx.bcache.save_bulk(Bulk(code_fingerprint(), doc_entries, md_entries, ctx.started))
         del doc_entries, md_entries
         timer.lap("markdown")
@@ -438,10 +444,6 @@ def _build(ctx: _Context) -> BuildResult:
         report.check()
         images = media.outputs()
         timer.lap("images")
-        site = build_site(cfg, items, indexes, now, opts.counts)
-        # The search index is made from the model and the bodies alone: a forked child makes it
-        # while this process prepares the pages and the workers render them.
-        search = Background(site, cfg.cache_dir / "search" if ctx.bcache.enabled else None, ctx.jobs)
         renderer = Renderer(site, chain)
         outputs = _plan_outputs(site, renderer.pages.slots(), job.files, chain, opts.site, report, images)
         report.check()
