@@ -83,10 +83,16 @@ def remove_aside(folder: Path) -> None:
     except OSError:
         shutil.rmtree(folder)
         return
+    remove_in_orphan(trash)
+
+
+def remove_in_orphan(path: Path) -> None:
+    """Remove `path` (a folder) in a grandchild that nobody waits for: its parent leaves at once, so
+    it is an orphan, and this process goes on. Removed here when no child can be had."""
     try:
         pid = os.fork()
     except OSError:
-        shutil.rmtree(trash, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)
         return
     if pid == 0:
         try:
@@ -95,10 +101,10 @@ def remove_aside(folder: Path) -> None:
         except OSError:
             pass
         try:
-            shutil.rmtree(trash, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
 
 
-__all__ = ["Child", "cancel", "finish", "remove_aside", "start"]
+__all__ = ["Child", "cancel", "finish", "remove_aside", "remove_in_orphan", "start"]

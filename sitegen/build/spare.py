@@ -17,7 +17,6 @@ descriptors and linking every regular file:
 from __future__ import annotations
 
 import os
-import shutil
 import zlib
 from pathlib import Path
 
@@ -100,10 +99,9 @@ class SpareSetUp:
         except OSError:
             return None
 
-        def remove_trash() -> None:          # by an orphan nobody waits for
-            if os.path.lexists(trash) and os.fork() == 0:
-                shutil.rmtree(trash, ignore_errors=True)
-                os._exit(0)
+        def remove_trash() -> None:
+            if os.path.lexists(trash):
+                forked.remove_in_orphan(trash)
 
         children = []
         for part in range(parts):
