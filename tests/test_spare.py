@@ -289,6 +289,40 @@ def test_folders_removed_from_the_spare_are_made_again(tmp_path, trusting):
     _assert_as_built_clean(site, out, clean)
 
 
+@pytest.mark.parametrize("probe", ["forked", "in-process"])
+def test_files_a_hand_replaced_or_removed_in_the_spare_are_made_again(tmp_path, trusting, monkeypatch, probe):
+    """The spare shares its unchanged files' inodes with the published site, whose check cannot see
+    a file a hand replaced (a new inode) or removed in the spare: the spare is checked as well, and
+    what the next build publishes through it is what a clean build makes."""
+    from sitegen.build import outcheck
+    if probe == "in-process":
+        monkeypatch.setattr(outcheck.Probe, "start", classmethod(lambda cls, *args: None))
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    _edit_body(site, 1)
+    _build(site, out)
+    [spare_dir] = _spare_dirs(site)
+    replaced, removed, page = "sitemap.xml", "tin-tuc/index.html", "tin-tuc/2024/03/tap-huan/index.html"
+    for rel in (replaced, removed):     # shared with the published site, which the edit leaves as it is
+        assert (spare_dir / rel).stat().st_ino == (out / rel).stat().st_ino
+    published = snapshot(out)
+    data = (spare_dir / replaced).read_bytes()
+    (spare_dir / replaced).unlink()                         # as `sed -i` does: a new file in its place
+    (spare_dir / replaced).write_bytes(data.replace(b"<urlset", b"<urlset data-hand='1'"))
+    (spare_dir / removed).unlink()
+    assert snapshot(out) == published                       # the published folder is as it was
+    _edit_body(site, 2)
+    result = _build(site, out)
+    assert result.rendered == 1
+    _assert_as_built_clean(site, out, clean)
+    [warning] = [w for w in result.warnings if "spare" in w.message]
+    assert f"{replaced}, {removed}" in warning.message and "made again" in warning.message
+    _edit_body(site, 3)                                     # said once: the next build is quiet
+    assert not [w for w in _build(site, out).warnings if "spare" in w.message]
+    _assert_as_built_clean(site, out, clean)
+
+
 @pytest.mark.parametrize("lost", ["deleted", "damaged"])
 def test_a_site_swapped_out_without_its_manifest_is_not_trusted_as_the_spare(tmp_path, trusting, lost):
     """A build after the cache was lost (deleted, or damaged and discarded) publishes from scratch

@@ -95,21 +95,27 @@ class Probe:
         self._got: tuple[int, int, Tampered] | None = None
 
     @classmethod
-    def start(cls, out: Path, record: Path) -> Probe | None:
-        """None where the system cannot fork; the children find out whether there is a record."""
+    def start(cls, out: Path, record: Path, spare: Path | None = None) -> Probe | None:
+        """None where the system cannot fork; the children find out whether there is a record.
+        spare: the spare copy of the site, whose files are checked against the record too
+        (spare_files)."""
         def work(part: int) -> bytes:
             rec = load(record)
             if rec is None:
                 return b""
             found = check(out, rec, part, cls.PARTS)
-            return marshal.dumps((rec.since, rec.build, found.files, found.strays))
+            lo, hi = len(rec.rels) * part // cls.PARTS, len(rec.rels) * (part + 1) // cls.PARTS
+            other = spare_files(spare, zip(rec.rels[lo:hi], rec.sizes[lo:hi], rec.mtimes[lo:hi])) \
+                if spare is not None else []
+            return marshal.dumps((rec.since, rec.build, found.files, found.strays, other))
 
         children = [forked.start(lambda part=part: work(part)) for part in range(cls.PARTS)]
         return cls([c for c in children if c is not None]) if any(children) else None
 
-    def result(self) -> tuple[int, int, Tampered] | None:
-        """(since, build, what was found) of the saved record; None when there is none, or a
-        child failed. Waits for the children the first time."""
+    def result(self) -> tuple[int, int, Tampered, list[str]] | None:
+        """(since, build, what was found, the spare's files that differ from the record) of the
+        saved record; None when there is none, or a child failed. Waits for the children the first
+        time."""
         children, self._children = self._children, []
         if not children:
             return self._got
@@ -121,7 +127,7 @@ class Probe:
                 parts.append(None)
         if len(parts) == self.PARTS and None not in parts and len({p[:2] for p in parts}) == 1:
             found = Tampered(sorted(f for p in parts for f in p[2]), sorted(s for p in parts for s in p[3]))
-            self._got = parts[0][0], parts[0][1], found
+            self._got = parts[0][0], parts[0][1], found, sorted(f for p in parts for f in p[4])
         return self._got
 
 
@@ -175,6 +181,18 @@ def changed_files(tree: Path, entries: Iterable[tuple[str, int, int]]) -> tuple[
             if not is_reg(st.st_mode):
                 other.append(rel)
     return changed, other
+
+
+def spare_files(spare: Path, entries: Iterable[tuple[str, int, int]]) -> list[str]:
+    """Of the published files (rel, size, mtime_ns), those that the spare copy of the site does not
+    hold as published. The two trees share the inodes of the files they both hold, so a file the
+    spare shares must have the size and mtime it was published with; the others (pages the last
+    build changed) differ in every build and are sorted out by the Publisher. A file replaced or
+    removed in the spare by a hand leaves the published folder as it was, so the check of the
+    published folder cannot see it. [] when there is no spare."""
+    if not os.path.isdir(spare):
+        return []
+    return changed_files(spare, entries)[0]
 
 
 def stamp(path: Path) -> int:

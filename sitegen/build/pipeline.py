@@ -205,7 +205,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     # When this build began to check the published folder, by the output disk's clock (publish.py).
     checked_at = outcheck.stamp(checked_stamp(spare_dir)) if bcache.enabled else 0
     # The published folder is checked for changes by hand meanwhile (outcheck.py).
-    probe = outcheck.Probe.start(opts.out, noop.published_file) \
+    probe = outcheck.Probe.start(opts.out, noop.published_file, spare_dir) \
         if bcache.enabled and noop.published_file.is_file() else None
     try:
         inputs = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)))
@@ -242,12 +242,14 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     if bcache.problem:
         report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
     tampered = None
+    spare_changed: list[str] = []       # published files the spare does not hold as published
     if state.published:
         if probed is not None and probed[:2] == (state.published_at, state.started):
-            tampered = probed[2]
+            tampered, spare_changed = probed[2], probed[3]
         else:                           # no record beside the state, or not this state's
-            tampered = outcheck.check(opts.out, outcheck.Record.of(state.published, state.published_at,
-                                                                   state.started))
+            record = outcheck.Record.of(state.published, state.published_at, state.started)
+            tampered = outcheck.check(opts.out, record)
+            spare_changed = outcheck.spare_files(spare_dir, zip(record.rels, record.sizes, record.mtimes))
     if tampered:
         kept = strays_folder(spare_dir)
         _warn_tampered(report, _shown(opts.out, opts.site), tampered, _shown(kept, opts.site))
@@ -256,7 +258,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
                    Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), spare_dir, setup, tampered,
-                   checked_at, made_by_another)
+                   checked_at, made_by_another, spare_changed)
     try:
         _build(ctx)
     finally:
@@ -300,13 +302,22 @@ class _Context:
     tampered: Tampered | None = None         # what a hand changed in the published folder (outcheck.py)
     checked_at: int = 0                      # when the build began to check it (Publisher)
     made_by_another: dict = field(default_factory=dict)   # BuildCache.published_by_another
+    spare_changed: list = field(default_factory=list)     # outcheck.spare_files
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
-        return Publisher(self.opts.out, self.spare_dir, self.state.published,
-                         self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered,
-                         checked_at=self.checked_at, spare_checked_at=self.state.spare_checked_at,
-                         own=(INDEX_ROOT,), made_by_another=self.made_by_another)
+        publisher = Publisher(self.opts.out, self.spare_dir, self.state.published,
+                              self.state.spare, keep_spare=self.bcache.enabled, setup=setup, tampered=self.tampered,
+                              checked_at=self.checked_at, spare_checked_at=self.state.spare_checked_at,
+                              own=(INDEX_ROOT,), made_by_another=self.made_by_another,
+                              spare_changed=self.spare_changed)
+        if publisher.spare_tampered:
+            self.report.warn(_shown(publisher.target, self.opts.site), None, None,
+                             f"{_SPARE_BY_HAND} changed or removed by hand: {_some(publisher.spare_tampered)}; "
+                             "they were made again",
+                             "the spare copy is part of the build cache: leave .cache/ to sitegen")
+            self.result.warnings = self.report.warnings
+        return publisher
 
     def published(self, publisher: Publisher, manifests: tuple[dict, dict | None]) -> None:
         """Record in the state what the publisher's commit left: the manifests and, when it swapped
@@ -521,10 +532,11 @@ def _this_build_only(warning: SiteError) -> bool:
     """A warning about the cache this build found damaged (or its lock), or about files changed by
     hand in the output folder that it made again: said by this build only, not repeated by the
     builds that reuse its results."""
-    return warning.message.startswith(("the build cache", "the image cache", _BY_HAND))
+    return warning.message.startswith(("the build cache", "the image cache", _BY_HAND, _SPARE_BY_HAND))
 
 
 _BY_HAND = "files in the output folder were"
+_SPARE_BY_HAND = "files in sitegen's spare copy of the site (what the next build publishes through) were"
 
 
 def _some(rels: list[str]) -> str:

@@ -86,13 +86,15 @@ class Publisher:
     def __init__(self, out: Path, spare_dir: Path, published: dict[str, Sig] | None,
                  spare: dict[str, Sig] | None, keep_spare: bool = True, setup: SpareSetUp | None = None,
                  tampered: Tampered | None = None, checked_at: int = 0, spare_checked_at: int | None = 0,
-                 own: tuple[str, ...] = (), made_by_another: dict[str, Sig] | None = None):
+                 own: tuple[str, ...] = (), made_by_another: dict[str, Sig] | None = None,
+                 spare_changed: list[str] | None = None):
         """checked_at: when this build began to check the published folder (outcheck.stamp);
         spare_checked_at: when the spare was last checked as the published folder, before the build
         that swapped it out (None when it was made since, as a copy of the site); own: folders
         whose files sitegen alone names (the search index, by content hash): a file there that
         this build did not make is an old one of sitegen's; made_by_another: without a manifest of
-        the published folder, the one another build into it recorded (pipeline.py)."""
+        the published folder, the one another build into it recorded (pipeline.py); spare_changed:
+        published files that the spare does not hold as published (outcheck.spare_files)."""
         self.out = out
         self.made_by_another = made_by_another or {}
         self.keep_spare = keep_spare
@@ -104,6 +106,7 @@ class Publisher:
         self.spare_checked_at = spare_checked_at    # of the spare commit() leaves
         self._since: int | None = None              # of the tree published: see commit()
         self.unknown: list[str] = []                # files of an unknown tree swapped out, kept aside
+        self.spare_tampered: list[str] = []         # files a hand replaced or removed in the spare
         self.own = tuple(folder + "/" for folder in own)
         linked = setup.wait() if setup is not None else None
         if keep_spare and linked is not None and setup.spare == spare_dir:   # made afresh (spare.py)
@@ -120,6 +123,7 @@ class Publisher:
             self.target = spare_dir
             self.held = dict(spare)
             self._check_own_files()
+            self._check_shared_files(spare_changed or [])
             self._since = spare_checked_at
         else:
             self.target = spare_dir if keep_spare else out.parent / f".{out.name}.staging-{os.getpid()}"
@@ -153,6 +157,17 @@ class Publisher:
         own = [(rel, sig[1], sig[2]) for rel, sig in self.held.items() if sig != self.published.get(rel)]
         for rel in changed_files(self.target, own)[0]:
             self.held[rel] = _UNTRUSTED
+
+    def _check_shared_files(self, changed: list[str]) -> None:
+        """The spare's files it shares with the published site were checked there, but a hand that
+        replaced or removed one in the spare left the published one as it was: of the files found
+        changed in the spare, those the manifests say are shared are not reused."""
+        published = self.published
+        for rel in changed:
+            sig = self.held.get(rel)
+            if sig is not None and sig == published.get(rel) and sig != _UNTRUSTED:
+                self.held[rel] = _UNTRUSTED
+                self.spare_tampered.append(rel)
 
     # --- placing files; also called in forked render workers, which send back the signatures ------
 
