@@ -60,6 +60,18 @@ def _build(site: Path, out: Path, jobs: int = 2, cache: bool = True):
     return build(BuildOptions(site=site, out=out, now=NOW, jobs=jobs, cache=cache))
 
 
+def _site_with_a_spare(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """A site built, then built again after an edit: (site, out, clean, spare_dir), the spare being
+    the tree the second build swapped out."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    _build(site, out)
+    _edit_body(site, 1)
+    _build(site, out)
+    [spare_dir] = _spare_dirs(site)
+    return site, out, clean, spare_dir
+
+
 def _assert_as_built_clean(site: Path, out: Path, clean: Path) -> None:
     """The published site is byte for byte what a build from scratch makes of the same files."""
     _build(site, clean, cache=False)
@@ -184,12 +196,7 @@ def test_a_spare_linked_with_more_than_the_site_is_not_trusted(tmp_path, trustin
 
 
 def test_a_dirty_spare_is_set_aside_and_linked_again(tmp_path, trusting, waits):
-    site = copy_site("basic", tmp_path)
-    out, clean = tmp_path / "public", tmp_path / "clean"
-    _build(site, out)
-    _edit_body(site, 1)
-    _build(site, out)
-    [spare_dir] = _spare_dirs(site)
+    site, out, clean, spare_dir = _site_with_a_spare(tmp_path)
     (spare_dir / "half-written.html").write_text("<html", "utf-8")      # a build died here
     spare.dirty_mark(spare_dir).touch()
     _edit_body(site, 2)
@@ -297,12 +304,7 @@ def test_files_a_hand_replaced_or_removed_in_the_spare_are_made_again(tmp_path, 
     from sitegen.build import outcheck
     if probe == "in-process":
         monkeypatch.setattr(outcheck.Probe, "start", classmethod(lambda cls, *args: None))
-    site = copy_site("basic", tmp_path)
-    out, clean = tmp_path / "public", tmp_path / "clean"
-    _build(site, out)
-    _edit_body(site, 1)
-    _build(site, out)
-    [spare_dir] = _spare_dirs(site)
+    site, out, clean, spare_dir = _site_with_a_spare(tmp_path)
     replaced, removed, page = "sitemap.xml", "tin-tuc/index.html", "tin-tuc/2024/03/tap-huan/index.html"
     for rel in (replaced, removed):     # shared with the published site, which the edit leaves as it is
         assert (spare_dir / rel).stat().st_ino == (out / rel).stat().st_ino
