@@ -13,7 +13,9 @@ few files and moves no others:
 Manifests (path → digest, size, mtime_ns) say what each tree holds. sitegen owns both trees: they
 are trusted as recorded, but for what the build found changed by hand in the published folder
 (outcheck.py): such a file is not reused from either tree, and files a hand added are moved out of
-the tree once it is swapped out. The spare is marked dirty while it is written; a build that dies
+the tree once it is swapped out. The spare's files are checked by size and mtime too (those it
+shares with the published site by the same probe, outcheck.spare_files), so what a hand replaced
+or removed in it is made again. The spare is marked dirty while it is written; a build that dies
 half-way leaves the mark, and the next one starts the spare afresh.
 """
 from __future__ import annotations
