@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from sitegen.build import forked
 from sitegen.build.cache import digest
 from sitegen.config import SiteConfig
 from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
@@ -137,11 +138,6 @@ _WORK: tuple[BodyJob, list[Document], Callable[[Document], Document]] | None = N
 _MD: MarkdownRenderer | None = None
 
 
-def _start() -> None:
-    """In a worker: collect the cycles rendering leaves (the objects inherited are frozen)."""
-    gc.enable()
-
-
 def _work(indices: list[int]) -> list[tuple[int, bytes, MdEntry]]:
     """The HTML goes back as UTF-8: pickling a str encodes it anyway, and the store keeps bytes."""
     global _MD
@@ -172,8 +168,9 @@ def render_many(job: BodyJob, docs: list[Document], load: Callable[[Document], D
     try:
         batches = [list(range(i, min(i + BATCH, len(docs)))) for i in range(0, len(docs), BATCH)]
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
+        init, args = forked.pool_setup(collect=True)
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start) as pool:
+                                 initializer=init, initargs=args) as pool:
             for chunk in pool.map(_work, batches):
                 yield from chunk
     finally:

@@ -1,16 +1,68 @@
 """A forked child that does one piece of work beside the build and sends its bytes back through a
 pipe: for work a build wants done in another process from its very start (no pool to set up, no
-pickling), such as linking a spare tree (spare.py) or checking the published folder (outcheck.py)."""
+pickling), such as linking a spare tree (spare.py) or checking the published folder (outcheck.py).
+
+Every child and pool worker a build starts is tied to it (`tie_to_parent`): it dies when the build's
+process dies, however that dies (SIGKILL, the OOM killer, a CI job's timeout that kills one pid).
+A worker left behind would block for ever on a pipe that nobody reads (its siblings hold the other
+end open), and hold the image cache's lock it inherited, so every later build of the site waited
+for it for ever. Only `remove_in_orphan` outlives the build, on purpose."""
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import signal
 import threading
+import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 Child = tuple[int, int]   # pid, read end of its pipe
+
+_PR_SET_PDEATHSIG = 1     # linux/prctl.h
+_prctl: Any = None        # libc's prctl, looked up in the parent before it forks (False: none here)
+
+
+def _lookup_prctl() -> Any:
+    global _prctl
+    if _prctl is None:
+        try:
+            import ctypes
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError, ImportError):
+            _prctl = False
+    return _prctl
+
+
+def tie_to_parent(parent: int | None = None) -> None:
+    """In a child process: be killed when `parent` (default: the present parent) dies. Linux sends
+    SIGKILL (PR_SET_PDEATHSIG); elsewhere a thread watches the parent's pid. A parent that died
+    before this ran leaves the child already re-parented: it leaves at once."""
+    parent = os.getppid() if parent is None else parent
+    prctl = _lookup_prctl()
+    if not prctl or prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        threading.Thread(target=_watch, args=(parent,), daemon=True, name="sitegen-parent-watch").start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _tied_collecting(parent: int) -> None:
+    tie_to_parent(parent)
+    gc.enable()        # the parent runs with the collector off and its objects frozen (gc.freeze)
+
+
+def pool_setup(collect: bool = False) -> tuple[Callable[[int], None], tuple[int]]:
+    """(initializer, initargs) that tie the workers of a pool this process forks to it; with
+    `collect`, workers also collect the cycles their own work leaves (Jinja, Markdown)."""
+    _lookup_prctl()
+    return (_tied_collecting if collect else tie_to_parent), (os.getpid(),)
 
 
 def start(work: Callable[[], bytes], then: Callable[[], None] | None = None) -> Child | None:
@@ -19,6 +71,8 @@ def start(work: Callable[[], bytes], then: Callable[[], None] | None = None) -> 
     if not hasattr(os, "fork"):
         return None
     r, w = os.pipe()
+    parent = os.getpid()
+    _lookup_prctl()
     try:
         pid = os.fork()
     except OSError:
@@ -28,6 +82,7 @@ def start(work: Callable[[], bytes], then: Callable[[], None] | None = None) -> 
     if pid == 0:
         code = 1
         try:
+            tie_to_parent(parent)
             os.close(r)
             view = memoryview(work())
             while view:
@@ -107,4 +162,4 @@ def remove_in_orphan(path: Path) -> None:
     os.waitpid(pid, 0)
 
 
-__all__ = ["Child", "cancel", "finish", "remove_aside", "remove_in_orphan", "start"]
+__all__ = ["Child", "cancel", "finish", "pool_setup", "remove_aside", "remove_in_orphan", "start", "tie_to_parent"]

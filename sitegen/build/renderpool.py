@@ -22,6 +22,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, wait
 from typing import Callable, Iterable, NamedTuple
 
+from sitegen.build import forked
 from sitegen.build.cache import READ, digest
 from sitegen.build.keys import page_key
 from sitegen.build.publish import Publisher, Sig
@@ -123,11 +124,6 @@ def _stripe(args: tuple[int, int]) -> list[tuple[int, list[tuple]]]:
     return out
 
 
-def _start() -> None:
-    """In a worker: collect the cycles rendering leaves (the objects inherited are frozen)."""
-    gc.enable()
-
-
 def trim_heap() -> None:
     """Give the memory the C allocator holds free back to the system: before forking, since a
     worker's resident size counts every page it inherits (25-30 MiB after a full build at 10,000
@@ -166,7 +162,8 @@ def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]
     _TASK, _DONE = (items, handle, assign), ctx.Value("l", 0)
     try:
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start) as pool:
+        init, args = forked.pool_setup(collect=True)
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init, initargs=args) as pool:
             futures = [pool.submit(_stripe, (w, jobs)) for w in range(jobs)]
             while wait(futures, timeout=0.05).not_done:
                 if progress:

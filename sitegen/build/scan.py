@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from sitegen.build import forked
 from sitegen.build.cache import digest
 from sitegen.config import SiteConfig
 from sitegen.content.frontmatter import body_of
@@ -119,7 +120,9 @@ def _read_all(paths: list[Path], site: Path, cfg: SiteConfig, cfg_key: str, know
     _WORK = (site, cfg, cfg_key, known, paths)
     try:
         spans = [(i, min(i + BATCH, len(paths))) for i in range(0, len(paths), BATCH)]
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        init, args = forked.pool_setup()
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=init,
+                                 initargs=args) as pool:
             return [r for batch in pool.map(_read_batch, spans) for r in batch]
     finally:
         _WORK = None

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sitegen.build import forked
 from sitegen.config import SiteConfig
 from sitegen.content.text import slugify
 from sitegen.errors import Report
@@ -268,7 +269,10 @@ class MediaPipeline:
             return [run(job) for job in jobs]
         done: dict[str, Done] = {}
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            ctx = _context()
+            # tied to this process (forkserver, spawn: to the process that started them)
+            init, args = forked.pool_setup() if ctx.get_start_method() == "fork" else (forked.tie_to_parent, ())
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init, initargs=args) as pool:
                 for result in pool.map(run, jobs, chunksize=1):
                     done[result.source] = result
         except (BrokenProcessPool, OSError, RuntimeError):

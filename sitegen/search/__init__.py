@@ -226,7 +226,8 @@ def _run(jobs: list[_Job], cache: _Cache, workers: int | None = None
         ctx, cores = _fork_context() if len(jobs) > 1 and workers != 1 else (None, 1)
         if ctx is not None:
             try:
-                with ctx.Pool(min(cores, workers or cores, len(jobs))) as pool:
+                init, args = forked.pool_setup()
+                with ctx.Pool(min(cores, workers or cores, len(jobs)), init, args) as pool:
                     return pool.map(_build_job, range(len(jobs)), chunksize=1)
             except OSError:
                 pass     # no processes to be had: build here

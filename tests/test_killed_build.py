@@ -1,0 +1,177 @@
+"""A build killed mid-way (SIGKILL to its process alone: the OOM killer, a CI job's timeout, `kill -9`)
+leaves no worker behind, publishes nothing, and the next build runs and gives what a clean build
+gives. Before, its render workers lived on for ever, blocked on a pipe nobody read, and held the
+image cache's lock they inherited: every later build of the site waited for them for ever."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from sitegen.build import forked
+from sitegen.build.pipeline import BuildOptions, build
+from sitetest import NOW, copy_site, snapshot
+from test_parallel import _grow
+
+# A build with the test's "now", in a process of its own: sys.argv = site, out, now.
+_BUILD = """
+import sys
+from datetime import datetime
+from pathlib import Path
+from sitegen.build.pipeline import BuildOptions, build
+
+def run():
+    build(BuildOptions(site=Path(sys.argv[1]), out=Path(sys.argv[2]), now=datetime.fromisoformat(sys.argv[3]), jobs=2))
+"""
+
+# The same, but every render worker, on its first page, says who it is (a file in argv[4]) and then
+# hangs: the test kills this process (only it) while its workers hold the pages they render.
+_HANGING_BUILD = _BUILD + """
+import os, time
+from sitegen.build import renderpool
+
+main, page = os.getpid(), renderpool._page
+
+def hanging_page(job, route):
+    if os.getpid() != main:
+        (Path(sys.argv[4]) / str(os.getpid())).touch()
+        time.sleep(600)
+    return page(job, route)
+
+renderpool._page = hanging_page
+"""
+
+
+def _alive(pid: int) -> bool:
+    """A process that runs (a zombie nobody reaps has left)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _wait_until(test, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if test():
+            return True
+        time.sleep(0.05)
+    return test()
+
+
+def test_a_build_killed_while_its_workers_render_leaves_none_behind(tmp_path):
+    site = copy_site("basic", tmp_path)
+    _grow(site, 210)
+    out = tmp_path / "out"
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=2))
+    published = snapshot(out)
+    assert any(name.endswith(".webp") for name in published)       # the image cache was used
+    footer = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text("<footer>Chân trang đã đổi</footer>\n", "utf-8")   # every page renders again
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", _HANGING_BUILD + "run()", str(site), str(out), NOW.isoformat(),
+                             str(marks)])
+    family: set[int] = set()
+    try:
+        assert _wait_until(lambda: len(os.listdir(marks)) == 2 or proc.poll() is not None, 120), "no worker rendered"
+        assert proc.poll() is None, "the build ended before its workers were seen"
+        workers = {int(name) for name in os.listdir(marks)}
+        family = _descendants(proc.pid)
+        assert workers <= family
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        left = lambda: {pid for pid in family if _alive(pid)}   # noqa: E731
+        assert _wait_until(lambda: not left(), 10), f"processes of the killed build still run: {sorted(left())}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in family:                        # on failure: leave no hanging worker behind
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+    assert snapshot(out) == published          # the killed build published nothing
+    # The next build neither waits for anything of the killed one nor trusts what it left half-done.
+    done = subprocess.run([sys.executable, "-c", _BUILD + "run()", str(site), str(out), NOW.isoformat()],
+                          timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    build(BuildOptions(site=site, out=tmp_path / "clean", now=NOW, cache=False))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("how", ["child", "pool worker"])
+def test_a_child_of_the_build_dies_with_it(tmp_path, how):
+    """forked.start's children and the workers of pools set up with forked.pool_setup()."""
+    pidfile = tmp_path / "pid"
+    script = textwrap.dedent(f"""
+        import os, signal, time
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
+        from sitegen.build import forked
+
+        def hang():
+            open({str(pidfile)!r}, "w").write(str(os.getpid()))
+            time.sleep(600)
+            return b""
+
+        if {how!r} == "child":
+            forked.start(hang)
+        else:
+            init, args = forked.pool_setup()
+            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=init,
+                                       initargs=args)
+            pool.submit(hang)
+        while not os.path.exists({str(pidfile)!r}) or not open({str(pidfile)!r}).read():
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    child = int(pidfile.read_text())
+    assert _wait_until(lambda: not _alive(child), 10)
+
+
+def test_a_child_whose_parent_died_before_it_was_tied_leaves_at_once(tmp_path):
+    """The race PR_SET_PDEATHSIG leaves open: the parent gone before the child asked for the signal."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                  # pragma: no cover — the child
+        os.close(r)
+        try:
+            forked.tie_to_parent(os.getppid() + 10**7)   # not its parent: as if that one had died
+            os.write(w, b"stayed")
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        said = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert said == b"" and os.waitstatus_to_exitcode(status) == 1
