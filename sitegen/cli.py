@@ -1,16 +1,20 @@
 """Command line: `sitegen build` and `sitegen serve` (also `python build.py`, `python -m sitegen`).
 
-Exit codes: 0 success, 1 content errors, 2 usage errors.
+Exit codes: 0 success, 1 content errors, 2 usage errors, 128 + the signal when interrupted (_Stop).
 """
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from sitegen import __version__
 from sitegen.build.pipeline import BuildOptions, BuildResult, build
+from sitegen.build.publish import folder_id
 from sitegen.build.writer import UnsafeOutput
 from sitegen.errors import BuildFailed, SiteError
 
@@ -69,7 +73,6 @@ _HANDLERS = {"new": "sitegen.authoring.new", "init": "sitegen.authoring.init",
 def entry(argv: list[str] | None = None) -> None:
     """The `sitegen` command: main(), then leave without tearing down every object one by one
     (freeing a 10,000-article site model takes longer than an incremental build)."""
-    import os
     words = sys.argv[1:] if argv is None else argv
     if words[:1] == ["build"]:          # not serve: its rebuilds must give their memory back
         from sitegen.build import cache
@@ -102,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = BuildOptions(site=args.site.resolve(), out=(args.out or default_out).resolve(),
                         drafts=args.drafts or serving, future=args.future or serving,
                         counts=_counts(args.counts), jobs=args.jobs, cache=not args.no_cache)
-    code = run_build(opts, quiet=args.quiet, timings=args.timings)
+    code = run_build(opts, quiet=args.quiet, timings=args.timings, interruptible=not serving)
     if code != EXIT_OK or args.command == "build":
         return code
     from sitegen.serve import serve
@@ -139,10 +142,11 @@ def _waiting(lock: Path) -> None:
           file=sys.stderr, flush=True)
 
 
-def run_build(opts: BuildOptions, quiet: bool = False, timings: bool = False) -> int:
+def run_build(opts: BuildOptions, quiet: bool = False, timings: bool = False, interruptible: bool = False) -> int:
+    """interruptible: Ctrl-C or SIGTERM ends the process at once, saying what was published (_Stop)."""
     started = time.perf_counter()
     try:
-        with _progress(quiet) as progress:
+        with _progress(quiet) as progress, _Stop(opts.out, progress, interruptible):
             result = build(opts, progress, waiting=_waiting)
     except BuildFailed as exc:
         _print_errors(exc.errors)
@@ -190,6 +194,46 @@ def _summary(r: BuildResult, seconds: float, opts: BuildOptions) -> None:
     work = f"; {r.rendered} rendered, {r.pages - r.rendered} reused" + (", nothing changed" if r.unchanged else "")
     print(f"Built {r.pages} pages ({r.files} files) into {opts.out} in {seconds:.2f} s{work}{extra}.",
           file=sys.stderr)
+
+
+class _Stop:
+    """Ctrl-C or SIGTERM during `sitegen build`: say what the output folder holds and leave at once.
+
+    Leaving at once is as safe as being killed, which a build must survive anyway (the published
+    folder is swapped in whole and every cache file is written whole: tests/test_killed_build.py),
+    and quicker than unwinding: the build's workers die with it (forked.tie_to_parent)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, out: Path, progress: Callable[[int, int], None] | None, enabled: bool):
+        self.out, self.enabled = out, enabled
+        self.bar = getattr(progress, "__self__", None)       # the _progress whose update() it is
+        self.saved: dict = {}
+
+    def __enter__(self) -> None:
+        if self.enabled:
+            self.before = folder_id(self.out)
+            self.saved = {s: signal.signal(s, self._stop) for s in self.SIGNALS}
+
+    def __exit__(self, *exc) -> None:
+        for s, handler in self.saved.items():
+            signal.signal(s, handler)
+
+    def _stop(self, signum: int, frame) -> None:
+        published = folder_id(self.out) != self.before
+        if self.bar is not None and self.bar.bar is not None:
+            try:
+                self.bar.bar.stop()          # rich hid the cursor: show it again
+            except Exception:                # noqa: BLE001 — leaving matters more than the bar
+                pass
+        what = "Interrupted" if signum == signal.SIGINT else "Stopped (SIGTERM)"
+        if published:
+            text = (f"{what} after the new site was published into {self.out}; the next build finishes "
+                    "what this one left (it may take as long as a full build).")
+        else:
+            text = f"{what}: nothing was published; the output folder is as it was."
+        os.write(2, f"\n{text}\n".encode("utf-8"))
+        os._exit(128 + signum)
 
 
 class _progress:

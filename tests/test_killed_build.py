@@ -1,7 +1,10 @@
 """A build killed mid-way (SIGKILL to its process alone: the OOM killer, a CI job's timeout, `kill -9`)
 leaves no worker behind, publishes nothing, and the next build runs and gives what a clean build
 gives. Before, its render workers lived on for ever, blocked on a pipe nobody read, and held the
-image cache's lock they inherited: every later build of the site waited for them for ever."""
+image cache's lock they inherited: every later build of the site waited for them for ever.
+
+Ctrl-C during `sitegen build` ends it at once, without a traceback, saying whether the new site
+had been published."""
 from __future__ import annotations
 
 import os
@@ -175,3 +178,75 @@ def test_a_child_whose_parent_died_before_it_was_tied_leaves_at_once(tmp_path):
         said = f.read()
     _, status = os.waitpid(pid, 0)
     assert said == b"" and os.waitstatus_to_exitcode(status) == 1
+
+
+# `sitegen build` (cli.main) with a hook: argv = site, out, marks folder, where ("render": every
+# render worker hangs on its first page; "published": the build hangs once it has published).
+_HANGING_CLI = """
+import os, sys, time
+from pathlib import Path
+from sitegen import cli
+from sitegen.build import pipeline, renderpool
+
+site, out, marks, where = sys.argv[1:5]
+main, page, prune = os.getpid(), renderpool._page, pipeline.prune
+
+def hang():
+    (Path(marks) / str(os.getpid())).touch()
+    time.sleep(600)
+
+def hanging_page(job, route):
+    if os.getpid() != main:
+        hang()
+    return page(job, route)
+
+def hanging_prune(*args):
+    hang()
+
+if where == "render":
+    renderpool._page = hanging_page
+elif where == "published":
+    pipeline.prune = hanging_prune
+sys.exit(cli.main(["build", "--jobs", "2", "--site", site, "--out", out]))
+"""
+
+
+@pytest.mark.parametrize("where", ["render", "published"])
+def test_ctrl_c_says_what_was_published_and_leaves_at_once(tmp_path, where):
+    site = copy_site("basic", tmp_path)
+    _grow(site, 210)
+    out = tmp_path / "out"
+    assert subprocess.run([sys.executable, "-c", _HANGING_CLI, str(site), str(out), "-", "none"],
+                          capture_output=True).returncode == 0
+    before = snapshot(out)
+    (site / "content" / "tin-tuc" / "bai-so-004.md").write_text(
+        "---\ntitle: Bài viết mới đăng\ndate: 2024-05-30 08:00\n---\n\nNội dung.\n", "utf-8")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", _HANGING_CLI, str(site), str(out), str(marks), where],
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    family: set[int] = set()
+    try:
+        want = 2 if where == "render" else 1
+        assert _wait_until(lambda: len(os.listdir(marks)) == want or proc.poll() is not None, 120)
+        assert proc.poll() is None, proc.stderr.read()
+        family = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)          # what a terminal's Ctrl-C does
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in family:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert _wait_until(lambda: not any(_alive(pid) for pid in family), 10)
+    if where == "render":
+        assert err.strip().splitlines()[-1] == "Interrupted: nothing was published; the output folder is as it was."
+        assert snapshot(out) == before
+    else:
+        assert f"Interrupted after the new site was published into {out};" in err
+        build(BuildOptions(site=site, out=tmp_path / "clean", cache=False))      # the real "now", as the CLI's
+        assert snapshot(out) == snapshot(tmp_path / "clean") != before

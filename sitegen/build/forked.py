@@ -40,11 +40,16 @@ def tie_to_parent(parent: int | None = None) -> None:
     SIGKILL (PR_SET_PDEATHSIG); elsewhere a thread watches the parent's pid. A parent that died
     before this ran leaves the child already re-parented: it leaves at once."""
     parent = os.getppid() if parent is None else parent
-    prctl = _lookup_prctl()
+    signal.signal(signal.SIGINT, _leave)    # Ctrl-C reaches the whole process group: the build says
+    prctl = _lookup_prctl()                 # what it means (cli.py); a child just goes, quietly
     if not prctl or prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         threading.Thread(target=_watch, args=(parent,), daemon=True, name="sitegen-parent-watch").start()
     if os.getppid() != parent:
         os._exit(1)
+
+
+def _leave(signum: int, frame: Any) -> None:
+    os._exit(1)
 
 
 def _watch(parent: int) -> None:
@@ -156,6 +161,8 @@ def remove_in_orphan(path: Path) -> None:
         except OSError:
             pass
         try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)   # a Ctrl-C of the build does not cut it short
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
             shutil.rmtree(path, ignore_errors=True)
         finally:
             os._exit(0)
