@@ -138,8 +138,12 @@ def _jobs(text: str) -> int:
 
 
 def _waiting(lock: Path) -> None:
-    print(f"Waiting for another sitegen build into the same folder to finish ({lock})…",
-          file=sys.stderr, flush=True)
+    if lock.name.endswith(".sitegen-lock"):       # lock.py: the output folder's
+        print(f"Waiting for another sitegen build into the same folder to finish ({lock})…",
+              file=sys.stderr, flush=True)
+    else:                                         # the image cache's: a build of the site into another folder
+        print(f"Waiting for another sitegen build of this site to finish with its image cache ({lock})…",
+              file=sys.stderr, flush=True)
 
 
 def run_build(opts: BuildOptions, quiet: bool = False, timings: bool = False, interruptible: bool = False) -> int:

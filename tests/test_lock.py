@@ -18,15 +18,16 @@ from test_parallel import _grow
 HOLD = """
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
-fcntl.lockf(fd, fcntl.LOCK_EX)
+fcntl.lockf(fd, fcntl.LOCK_EX) if sys.argv[3] == "lockf" else fcntl.flock(fd, fcntl.LOCK_EX)
 print("held", flush=True)
 time.sleep(float(sys.argv[2]))
 """
 
 
-def _hold(path: Path, seconds: float) -> subprocess.Popen:
+def _hold(path: Path, seconds: float, how: str = "lockf") -> subprocess.Popen:
     """Another process holding the lock for a while (as another build would)."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds), how], stdout=subprocess.PIPE,
+                            text=True)
     assert proc.stdout.readline().strip() == "held"
     return proc
 
@@ -42,6 +43,25 @@ def test_a_build_waits_while_another_holds_the_folder(tmp_path, cache):
     assert waited == [lock_path(out)]
     assert time.monotonic() - started >= 1.0 and holder.wait(5) == 0
     assert result.pages > 0 and (out / ".sitegen-output").is_file()
+
+
+def test_a_build_says_it_waits_while_another_build_of_the_site_holds_the_image_cache(tmp_path):
+    """A build of the same site into another folder (a preview, say) holds the image cache: the
+    build waits for it, and says so rather than seem to hang."""
+    site = copy_site("basic", tmp_path)
+    build(BuildOptions(site=site, out=tmp_path / "public", now=NOW))
+    lock = site / ".cache" / "images" / ".lock"
+    assert lock.is_file()
+    holder = _hold(lock, 1.5, "flock")
+    (site / "content" / "tin-tuc" / "tap-huan.md").write_text("---\ntitle: Bài sửa\ndate: 2024-05-02 08:00\n---\n\nThân bài.\n",
+                                                            "utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "sitegen", "build", "--site", str(site), "--out",
+                           str(tmp_path / "public")], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"Waiting for another sitegen build of this site to finish with its image cache ({lock})…" in done.stderr
+    assert time.monotonic() - started >= 1.0 and holder.wait(5) == 0
 
 
 def test_a_build_with_the_folder_free_does_not_wait(tmp_path):

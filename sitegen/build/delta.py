@@ -66,7 +66,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
         return False                 # the HTML store lost bodies (deleted or damaged): the full build makes them
     if changed:
         urls = {rel: a.url for rel, a in articles.items()}
-        media = MediaPipeline(cfg)
+        media = MediaPipeline(cfg, waiting=ctx.waiting)
         try:
             job = BodyJob(cfg, urls, md_urls, p._credit_labels(ctx.chain, cfg), media, ctx.cfg_key)
             md = MarkdownRenderer(cfg.iframe_hosts, cfg.images.sizes)

@@ -116,7 +116,7 @@ def _md_key(entry: MdEntry) -> MdKey:
 def build(opts: BuildOptions, progress: Progress | None = None,
           waiting: Callable[[Path], None] | None = None) -> BuildResult:
     """Build the site into opts.out, once no other build into it runs (waiting(lock file) is
-    called if one does, see lock.py)."""
+    called if one does, see lock.py, or if another build of the site holds its image cache)."""
     # The build makes millions of small objects and almost no reference cycles: the cyclic
     # collector would spend a third of an incremental build walking them.
     collecting = gc.isenabled()
@@ -125,9 +125,9 @@ def build(opts: BuildOptions, progress: Progress | None = None,
         check_output_dir(opts.out, opts.site)    # before the lock file is made beside it (and again after)
         with output_lock(opts.out, waiting):
             try:
-                return _build_all(opts, progress)
+                return _build_all(opts, progress, waiting)
             except StoreDamaged as exc:         # nothing was published: start again without it
-                return _build_again(opts, progress, exc)
+                return _build_again(opts, progress, exc, waiting)
     except OSError as exc:      # a full disk, a folder that cannot be written: an error, not a traceback
         raise BuildFailed([_system_error(exc, opts)]) from None
     finally:
@@ -160,17 +160,18 @@ def _system_error(exc: OSError, opts: BuildOptions) -> SiteError:
     return SiteError(_shown(where, opts.site), None, None, f"{what}: {exc.strerror or exc}", hint)
 
 
-def _build_again(opts: BuildOptions, progress: Progress | None, damaged: StoreDamaged) -> BuildResult:
+def _build_again(opts: BuildOptions, progress: Progress | None, damaged: StoreDamaged,
+                 waiting: Callable[[Path], None] | None = None) -> BuildResult:
     """The build after the HTML store failed under the first try: the store discarded, every body
     rendered again; the warning says so. A store that fails again cannot be written at all (a full
     or read-only disk): the third try builds without the cache, as --no-cache does, and says so."""
     path = Path(damaged.path)
     discard_store(path)
     try:
-        result = _build_all(opts, progress)
+        result = _build_all(opts, progress, waiting)
     except StoreDamaged as exc:
         discard_store(Path(exc.path))           # what it wrote of itself: room on a full disk
-        result = _build_all(dataclasses.replace(opts, cache=False), progress)
+        result = _build_all(dataclasses.replace(opts, cache=False), progress, waiting)
         result.warnings.insert(0, SiteError(
             _shown(Path(exc.path), opts.site), None, None,
             f"the build cache fails to read or write ({exc.problem}); this build ran without it",
@@ -183,7 +184,8 @@ def _build_again(opts: BuildOptions, progress: Progress | None, damaged: StoreDa
     return result
 
 
-def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
+def _build_all(opts: BuildOptions, progress: Progress | None,
+               waiting: Callable[[Path], None] | None = None) -> BuildResult:
     result = BuildResult()
     timer = _Timer(result)
     cfg = load_config(opts.site)
@@ -258,7 +260,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None) -> BuildResult:
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
                    Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), spare_dir, setup, tampered,
-                   checked_at, made_by_another, spare_changed)
+                   checked_at, made_by_another, spare_changed, waiting)
     try:
         _build(ctx)
     finally:
@@ -303,6 +305,7 @@ class _Context:
     checked_at: int = 0                      # when the build began to check it (Publisher)
     made_by_another: dict = field(default_factory=dict)   # BuildCache.published_by_another
     spare_changed: list = field(default_factory=list)     # outcheck.spare_files
+    waiting: Callable[[Path], None] | None = None          # told of a lock another build holds
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
@@ -424,7 +427,7 @@ def _build(ctx: _Context) -> BuildResult:
     _check_translations(published, report)
     check_translation_keys(docs, report)     # drafts and scheduled articles count as translations
     timer.lap("validate")
-    media = MediaPipeline(cfg, cached=ctx.bcache.enabled)
+    media = MediaPipeline(cfg, cached=ctx.bcache.enabled, waiting=ctx.waiting)
     search = None
     try:
         job = BodyJob(cfg, urls, {d.source.content_rel: urls[d.rel] for d in published},

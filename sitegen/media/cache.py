@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from typing import Callable
 
 from sitegen.files import read_regular
 
@@ -146,14 +147,20 @@ class ImageCache:
 
     # --- lock ------------------------------------------------------------------------------------
 
-    def lock(self) -> None:
+    def lock(self, waiting: Callable[[Path], None] | None = None) -> None:
+        """Hold the cache's lock; waiting(lock file) is called once if another build has it."""
         if self._lock_fd is not None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             import fcntl
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting(self.folder / LOCK)
+                fcntl.flock(fd, fcntl.LOCK_EX)
         except ImportError:   # not POSIX: no lock, builds of one site should not overlap
             pass
         self._lock_fd = fd

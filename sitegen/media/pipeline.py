@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from sitegen.build import forked
 from sitegen.config import SiteConfig
@@ -103,9 +103,11 @@ def cpu_count() -> int:
 
 
 class MediaPipeline:
-    def __init__(self, cfg: SiteConfig, cached: bool = True):
+    def __init__(self, cfg: SiteConfig, cached: bool = True, waiting: Callable[[Path], None] | None = None):
         """cached=False (--no-cache): the image cache is neither read nor written; the photos are
-        processed into a folder that lasts one build, as for a read-only site folder."""
+        processed into a folder that lasts one build, as for a read-only site folder. waiting(lock
+        file) is called when another build of the site holds the cache (it is then waited for)."""
+        self.waiting = waiting
         self.cfg = cfg.images
         self._root = cfg.root
         folder = cfg.cache_dir / CACHE_FOLDER
@@ -191,7 +193,7 @@ class MediaPipeline:
         article and field that uses them."""
         started = time.perf_counter()
         try:
-            self.cache.lock()
+            self.cache.lock(self.waiting)
         except OSError as exc:    # e.g. a folder where the lock file belongs: build, without the lock
             shown = self._shown(self.cache.folder / LOCK)
             report.warn(shown, None, None, f"the image cache's lock file cannot be opened ({exc.strerror or exc}); "
@@ -304,7 +306,7 @@ class MediaPipeline:
         sources = {str(k) for k in self._plans}
         shas = {p.sha for _, p in plans}
         try:
-            self.cache.lock()
+            self.cache.lock(self.waiting)
             self.stats.pruned = self.cache.prune(names, sources, shas)
             self.cache.save()
         except OSError:
