@@ -8,6 +8,7 @@ had been published."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -250,3 +251,53 @@ def test_ctrl_c_says_what_was_published_and_leaves_at_once(tmp_path, where):
         assert f"Interrupted after the new site was published into {out};" in err
         build(BuildOptions(site=site, out=tmp_path / "clean", cache=False))      # the real "now", as the CLI's
         assert snapshot(out) == snapshot(tmp_path / "clean") != before
+
+
+@pytest.mark.parametrize("phase", ["read", "markdown", "render", "search"])
+def test_a_worker_killed_mid_build_fails_the_build_cleanly(tmp_path, monkeypatch, phase):
+    """A worker the system kills (the OOM killer picks the largest process) fails the build with an
+    error that says what happened and what to do; nothing is published, the next build is whole.
+    Before, a dead render worker ended the build in a traceback; a dead search worker (a
+    multiprocessing.Pool's) made it wait for ever."""
+    from sitegen import search
+    from sitegen.build import bodies, renderpool, scan
+    from sitegen.errors import BuildFailed
+
+    site = copy_site("basic", tmp_path)
+    _grow(site, 210)
+    out = tmp_path / "out"
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=2))
+    published = snapshot(out)
+    footer = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text("<footer>Chân trang đã đổi</footer>\n", "utf-8")
+    for path in sorted((site / "content").glob("*/bai-so-*.md")):   # 210 bodies: read and rendered by workers
+        path.write_text(path.read_text("utf-8") + "\nĐoạn mới.\n", "utf-8")
+    shutil.rmtree(site / ".cache" / "search")                       # every segment of the index made again
+    main = os.getpid()
+
+    def dying(real):
+        def work(*args, **kwargs):
+            if os.getpid() != main:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(*args, **kwargs)
+        return work
+
+    # what a pool's task calls (the task itself goes to the worker by name, so it cannot be replaced)
+    module, name = {"read": (scan, "_read"), "markdown": (bodies.BodyJob, "render"), "render": (renderpool, "_page"),
+                    "search": (search, "entry")}[phase]
+    monkeypatch.setattr(module, name, dying(getattr(module, name)))
+    if phase == "search":       # the index made by a pool here, not by the child beside the pages
+
+        def without_child(self, site, cache_dir, jobs):
+            self._site, self._cache_dir, self._workers, self._child = site, cache_dir, jobs, None
+        monkeypatch.setattr(search.Background, "__init__", without_child)
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site=site, out=out, now=NOW, jobs=2))
+    (error,) = failed.value.errors
+    assert "one of its worker processes died" in str(error) and "--jobs 1" in str(error)
+    assert snapshot(out) == published
+    monkeypatch.undo()
+    build(BuildOptions(site=site, out=out, now=NOW, jobs=2))
+    build(BuildOptions(site=site, out=tmp_path / "clean", now=NOW, cache=False))
+    assert snapshot(out) == snapshot(tmp_path / "clean")

@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -130,6 +131,13 @@ def build(opts: BuildOptions, progress: Progress | None = None,
                 return _build_again(opts, progress, exc, waiting)
     except OSError as exc:      # a full disk, a folder that cannot be written: an error, not a traceback
         raise BuildFailed([_system_error(exc, opts)]) from None
+    except BrokenProcessPool:   # a worker killed (the OOM killer, say): the pools all run before publishing
+        raise BuildFailed([SiteError(
+            _shown(opts.out, opts.site), None, None,
+            "the build stopped: one of its worker processes died (killed from outside, often by the system "
+            "for lack of memory)",
+            "build again; if it happens again, free memory or build with fewer workers (--jobs 1 uses the least)")]
+        ) from None
     finally:
         if collecting:
             gc.enable()

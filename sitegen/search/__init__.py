@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -227,8 +228,10 @@ def _run(jobs: list[_Job], cache: _Cache, workers: int | None = None
         if ctx is not None:
             try:
                 init, args = forked.pool_setup()
-                with ctx.Pool(min(cores, workers or cores, len(jobs)), init, args) as pool:
-                    return pool.map(_build_job, range(len(jobs)), chunksize=1)
+                # not multiprocessing.Pool: its map() waits for ever for a worker killed mid-task
+                with ProcessPoolExecutor(min(cores, workers or cores, len(jobs)), mp_context=ctx, initializer=init,
+                                         initargs=args) as pool:
+                    return list(pool.map(_build_job, range(len(jobs))))
             except OSError:
                 pass     # no processes to be had: build here
         return [_build_job(i) for i in range(len(jobs))]
