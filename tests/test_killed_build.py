@@ -7,6 +7,7 @@ Ctrl-C during `sitegen build` ends it at once, without a traceback, saying wheth
 had been published."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import signal
@@ -292,6 +293,8 @@ def test_a_worker_killed_mid_build_fails_the_build_cleanly(tmp_path, monkeypatch
         def without_child(self, site, cache_dir, jobs):
             self._site, self._cache_dir, self._workers, self._child = site, cache_dir, jobs, None
         monkeypatch.setattr(search.Background, "__init__", without_child)
+        # a pool even if an earlier test left a thread behind (the index is then made in one process)
+        monkeypatch.setattr(search, "_fork_context", lambda: (multiprocessing.get_context("fork"), 2))
     with pytest.raises(BuildFailed) as failed:
         build(BuildOptions(site=site, out=out, now=NOW, jobs=2))
     (error,) = failed.value.errors
