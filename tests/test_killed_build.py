@@ -7,6 +7,7 @@ Ctrl-C during `sitegen build` ends it at once, without a traceback, saying wheth
 had been published."""
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -302,5 +304,63 @@ def test_a_worker_killed_mid_build_fails_the_build_cleanly(tmp_path, monkeypatch
     assert snapshot(out) == published
     monkeypatch.undo()
     build(BuildOptions(site=site, out=out, now=NOW, jobs=2))
+    build(BuildOptions(site=site, out=tmp_path / "clean", now=NOW, cache=False))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_publish_cut_between_its_two_renames_is_put_back(tmp_path):
+    """Where RENAME_EXCHANGE is missing (NFS, say), publishing takes two renames; a build killed
+    between them left no output folder, and the site it had published beside it. The next build
+    puts that site back first, so it is online even if that build fails, and says so."""
+    from sitegen.build.publish import swapped_out
+    from sitegen.errors import BuildFailed
+
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    published = snapshot(out)
+    os.rename(out, swapped_out(out, 4242))          # what the kill left
+    bad = site / "content" / "tin-tuc" / "loi.md"
+    bad.write_text("---\ntitle: Bài lỗi\ndate: 2024-02-30 08:00\n---\n\nNội dung.\n", "utf-8")
+    with pytest.raises(BuildFailed):
+        build(BuildOptions(site=site, out=out, now=NOW))
+    assert snapshot(out) == published               # online again, though this build failed
+    assert not swapped_out(out, 4242).exists()
+
+    os.rename(out, swapped_out(out, 4243))
+    bad.unlink()
+    (site / "content" / "tin-tuc" / "tap-huan.md").write_text(
+        "---\ntitle: Bài đã sửa\ndate: 2024-05-02 08:00\n---\n\nThân bài mới.\n", "utf-8")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    assert any("the output folder was missing" in str(w) and ".public.old-4243" in str(w) for w in result.warnings)
+    build(BuildOptions(site=site, out=tmp_path / "clean", now=NOW, cache=False))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    assert not swapped_out(out, 4243).exists()
+
+
+def test_without_an_atomic_swap_a_failed_second_rename_leaves_the_site_in_place(tmp_path, monkeypatch):
+    from sitegen.build import publish
+    from sitegen.errors import BuildFailed
+
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    published = snapshot(out)
+    (site / "content" / "tin-tuc" / "tap-huan.md").write_text(
+        "---\ntitle: Bài đã sửa\ndate: 2024-05-02 08:00\n---\n\nThân bài mới.\n", "utf-8")
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    rename = os.rename
+
+    def failing_rename(src, dst):
+        if Path(dst) == out and Path(src) != publish.swapped_out(out, os.getpid()):
+            raise OSError(errno.EIO, "input/output error", str(dst))
+        return rename(src, dst)
+    monkeypatch.setattr(publish.os, "rename", failing_rename)
+    with pytest.raises(BuildFailed):
+        build(BuildOptions(site=site, out=out, now=NOW))
+    assert snapshot(out) == published
+    monkeypatch.undo()
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)     # two renames, both working
+    build(BuildOptions(site=site, out=out, now=NOW))
     build(BuildOptions(site=site, out=tmp_path / "clean", now=NOW, cache=False))
     assert snapshot(out) == snapshot(tmp_path / "clean")

@@ -32,7 +32,8 @@ from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamag
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
 from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
-from sitegen.build.publish import Publisher, checked_stamp, file_digest, folder_id, strays_folder
+from sitegen.build.publish import (Publisher, checked_stamp, file_digest, folder_id, put_back_swapped_out,
+                                   strays_folder)
 from sitegen.build.prune import prune, record_owner
 from sitegen.build import outcheck
 from sitegen.build.outcheck import Tampered
@@ -125,10 +126,20 @@ def build(opts: BuildOptions, progress: Progress | None = None,
     try:
         check_output_dir(opts.out, opts.site)    # before the lock file is made beside it (and again after)
         with output_lock(opts.out, waiting):
+            put_back = put_back_swapped_out(opts.out)
             try:
-                return _build_all(opts, progress, waiting)
+                result = _build_all(opts, progress, waiting)
             except StoreDamaged as exc:         # nothing was published: start again without it
-                return _build_again(opts, progress, exc, waiting)
+                result = _build_again(opts, progress, exc, waiting)
+            if put_back is not None:
+                result.warnings.insert(0, SiteError(
+                    _shown(opts.out, opts.site), None, None,
+                    f"the output folder was missing: a build was stopped half-way through publishing (on a "
+                    f"filesystem without atomic swaps) and left the site it had published as {put_back.name}; "
+                    "that site was put back before this build published over it",
+                    "nothing to do; to avoid it, publish on a filesystem that has renameat2 (ext4, xfs, btrfs, "
+                    "tmpfs)", warning=True))
+            return result
     except OSError as exc:      # a full disk, a folder that cannot be written: an error, not a traceback
         raise BuildFailed([_system_error(exc, opts)]) from None
     except BrokenProcessPool:   # a worker killed (the OOM killer, say): the pools all run before publishing

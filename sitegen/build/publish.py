@@ -329,9 +329,13 @@ class Publisher:
             return self.published, self.new        # nothing to publish: the spare equals the site
         if self.out.exists():
             if not _exchange(self.target, self.out):
-                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+                old = swapped_out(self.out, os.getpid())
                 os.rename(self.out, old)
-                os.rename(self.target, self.out)
+                try:
+                    os.rename(self.target, self.out)
+                except OSError:
+                    os.rename(old, self.out)      # the published site back in place
+                    raise
                 os.rename(old, self.target)
             spare = self.published if self.keep_spare else None
             if not self.keep_spare:
@@ -383,6 +387,32 @@ class Publisher:
         full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
         if not self.keep_spare or full:
             shutil.rmtree(self.target, ignore_errors=True)
+
+
+def swapped_out(out: Path, pid: int) -> Path:
+    """Where a publish without RENAME_EXCHANGE puts the published tree between its renames."""
+    return out.parent / f".{out.name}.old-{pid}"
+
+
+def put_back_swapped_out(out: Path) -> Path | None:
+    """Undo what a build killed half-way through a two-rename publish (commit()) left: with no
+    output folder, the site it had published is put back from beside it (the newest, if several)
+    and returned; with one, any such tree is an old one and goes. Called under the output lock."""
+    prefix = f".{out.name}.old-"
+    try:
+        found = [e for e in os.scandir(out.parent) if e.name.startswith(prefix) and e.name[len(prefix):].isdigit()
+                 and e.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(e.path, MARKER))]
+    except OSError:
+        return None
+    found.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns)
+    restored = None
+    if found and not os.path.lexists(out):
+        latest = found.pop()
+        os.rename(latest.path, out)
+        restored = Path(latest.path)
+    for entry in found:
+        forked.remove_in_orphan(Path(entry.path))
+    return restored
 
 
 def folder_id(out: Path) -> tuple | None:
@@ -447,4 +477,4 @@ def file_digest(path: Path) -> str:
     return digest(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
 
 
-__all__ = ["Publisher", "Sig", "checked_stamp", "file_digest", "folder_id"]
+__all__ = ["Publisher", "Sig", "checked_stamp", "file_digest", "folder_id", "put_back_swapped_out", "swapped_out"]
