@@ -136,12 +136,10 @@ def test_a_build_killed_while_its_workers_render_leaves_none_behind(tmp_path):
 
 @pytest.mark.parametrize("how", ["child", "pool worker"])
 def test_a_child_of_the_build_dies_with_it(tmp_path, how):
-    """forked.start's children and the workers of pools set up with forked.pool_setup()."""
+    """forked.start's children and the workers of forked.tied_pool()s."""
     pidfile = tmp_path / "pid"
     script = textwrap.dedent(f"""
         import os, signal, time
-        from concurrent.futures import ProcessPoolExecutor
-        import multiprocessing
         from sitegen.build import forked
 
         def hang():
@@ -152,9 +150,7 @@ def test_a_child_of_the_build_dies_with_it(tmp_path, how):
         if {how!r} == "child":
             forked.start(hang)
         else:
-            init, args = forked.pool_setup()
-            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=init,
-                                       initargs=args)
+            pool = forked.tied_pool(1)
             pool.submit(hang)
         while not os.path.exists({str(pidfile)!r}) or not open({str(pidfile)!r}).read():
             time.sleep(0.02)

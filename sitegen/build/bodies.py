@@ -9,8 +9,6 @@ pipeline learns every photo in use whether the HTML was reused or rendered by a 
 from __future__ import annotations
 
 import gc
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -168,9 +166,7 @@ def render_many(job: BodyJob, docs: list[Document], load: Callable[[Document], D
     try:
         batches = [list(range(i, min(i + BATCH, len(docs)))) for i in range(0, len(docs), BATCH)]
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
-        init, args = forked.pool_setup(collect=True)
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=init, initargs=args) as pool:
+        with forked.tied_pool(jobs, collect=True) as pool:
             for chunk in pool.map(_work, batches):
                 yield from chunk
     finally:

@@ -10,11 +10,13 @@ for it for ever. Only `remove_in_orphan` outlives the build, on purpose."""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import shutil
 import signal
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -58,16 +60,20 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
-def _tied_collecting(parent: int) -> None:
+def _tied_collecting(parent: int | None) -> None:
     tie_to_parent(parent)
     gc.enable()        # the parent runs with the collector off and its objects frozen (gc.freeze)
 
 
-def pool_setup(collect: bool = False) -> tuple[Callable[[int], None], tuple[int]]:
-    """(initializer, initargs) that tie the workers of a pool this process forks to it; with
+def tied_pool(workers: int, ctx: Any = None, collect: bool = False) -> ProcessPoolExecutor:
+    """A pool whose workers are tied to this process (tie_to_parent): forked, unless `ctx` is another
+    multiprocessing context (forkserver, spawn: tied to the process that starts them); with
     `collect`, workers also collect the cycles their own work leaves (Jinja, Markdown)."""
+    ctx = ctx or multiprocessing.get_context("fork")
+    parent = os.getpid() if ctx.get_start_method() == "fork" else None
     _lookup_prctl()
-    return (_tied_collecting if collect else tie_to_parent), (os.getpid(),)
+    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_tied_collecting if collect else tie_to_parent,
+                               initargs=(parent,))
 
 
 def start(work: Callable[[], bytes], then: Callable[[], None] | None = None) -> Child | None:
@@ -169,4 +175,4 @@ def remove_in_orphan(path: Path) -> None:
     os.waitpid(pid, 0)
 
 
-__all__ = ["Child", "cancel", "finish", "pool_setup", "remove_aside", "remove_in_orphan", "start", "tie_to_parent"]
+__all__ = ["Child", "cancel", "finish", "remove_aside", "remove_in_orphan", "start", "tie_to_parent", "tied_pool"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures import wait
 from typing import Callable, Iterable, NamedTuple
 
 from sitegen.build import forked
@@ -162,8 +162,7 @@ def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]
     _TASK, _DONE = (items, handle, assign), ctx.Value("l", 0)
     try:
         gc.freeze()     # forked workers share the parent's objects: keep the collector off them
-        init, args = forked.pool_setup(collect=True)
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init, initargs=args) as pool:
+        with forked.tied_pool(jobs, ctx, collect=True) as pool:
             futures = [pool.submit(_stripe, (w, jobs)) for w in range(jobs)]
             while wait(futures, timeout=0.05).not_done:
                 if progress:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -120,9 +118,7 @@ def _read_all(paths: list[Path], site: Path, cfg: SiteConfig, cfg_key: str, know
     _WORK = (site, cfg, cfg_key, known, paths)
     try:
         spans = [(i, min(i + BATCH, len(paths))) for i in range(0, len(paths), BATCH)]
-        init, args = forked.pool_setup()
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=init,
-                                 initargs=args) as pool:
+        with forked.tied_pool(jobs) as pool:
             return [r for batch in pool.map(_read_batch, spans) for r in batch]
     finally:
         _WORK = None

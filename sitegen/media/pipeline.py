@@ -20,7 +20,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,10 +270,7 @@ class MediaPipeline:
             return [run(job) for job in jobs]
         done: dict[str, Done] = {}
         try:
-            ctx = _context()
-            # tied to this process (forkserver, spawn: to the process that started them)
-            init, args = forked.pool_setup() if ctx.get_start_method() == "fork" else (forked.tie_to_parent, ())
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init, initargs=args) as pool:
+            with forked.tied_pool(workers, _context()) as pool:
                 for result in pool.map(run, jobs, chunksize=1):
                     done[result.source] = result
         except (BrokenProcessPool, OSError, RuntimeError):

@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import pickle
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -227,10 +226,8 @@ def _run(jobs: list[_Job], cache: _Cache, workers: int | None = None
         ctx, cores = _fork_context() if len(jobs) > 1 and workers != 1 else (None, 1)
         if ctx is not None:
             try:
-                init, args = forked.pool_setup()
                 # not multiprocessing.Pool: its map() waits for ever for a worker killed mid-task
-                with ProcessPoolExecutor(min(cores, workers or cores, len(jobs)), mp_context=ctx, initializer=init,
-                                         initargs=args) as pool:
+                with forked.tied_pool(min(cores, workers or cores, len(jobs)), ctx) as pool:
                     return list(pool.map(_build_job, range(len(jobs))))
             except OSError:
                 pass     # no processes to be had: build here
