@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
@@ -98,19 +99,31 @@ def corpus(n: int, flavor: str, root: Path) -> Path:
     return site
 
 
-def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs: int | None):
+TOOLS = ("sitegen", "pelican", "hugo")
+
+
+def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs: int | None,
+            tools: list[str]) -> dict[str, tuple[Path, Callable[[], object], Callable[[], tuple[float, int]]]]:
+    """Each tool's (site, reset to a clean start, one timed build), for the tools asked for; a
+    tool's corpus is made on first use."""
     env = sitegen_env()
-    sg, pe, hu = corpus(n, "sitegen", root), corpus(n, "pelican", root), corpus(n, "hugo", root)
     sg_out, pe_out, hu_out = out_root / f"sg-{n}", out_root / f"pe-{n}", out_root / f"hu-{n}"
-    sg_cmd = sitegen_cmd(sg, sg_out, jobs)
-    return {
-        "sitegen": (sg, lambda: drop_build_cache(sg, sg_out),
-                    lambda: timed(sg_cmd, env=env)),
-        "pelican": (pe, lambda: (shutil.rmtree(pe / "cache", ignore_errors=True), shutil.rmtree(pe_out, ignore_errors=True)),
-                    lambda: timed([str(pelican), "content", "-s", "pelicanconf.py", "-o", str(pe_out), "-q"], cwd=pe)),
-        "hugo": (hu, lambda: shutil.rmtree(hu_out, ignore_errors=True),
-                 lambda: timed([str(hugo), "--quiet", "-s", str(hu), "-d", str(hu_out)])),
-    }
+    found = {}
+    if "sitegen" in tools:
+        sg = corpus(n, "sitegen", root)
+        sg_cmd = sitegen_cmd(sg, sg_out, jobs)
+        found["sitegen"] = (sg, lambda: drop_build_cache(sg, sg_out), lambda: timed(sg_cmd, env=env))
+    if "pelican" in tools:
+        pe = corpus(n, "pelican", root)
+        found["pelican"] = (pe, lambda: (shutil.rmtree(pe / "cache", ignore_errors=True),
+                                         shutil.rmtree(pe_out, ignore_errors=True)),
+                            lambda: timed([str(pelican), "content", "-s", "pelicanconf.py", "-o", str(pe_out), "-q"],
+                                          cwd=pe))
+    if "hugo" in tools:
+        hu = corpus(n, "hugo", root)
+        found["hugo"] = (hu, lambda: shutil.rmtree(hu_out, ignore_errors=True),
+                         lambda: timed([str(hugo), "--quiet", "-s", str(hu), "-d", str(hu_out)]))
+    return found
 
 
 def main() -> None:
@@ -118,6 +131,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS),
+                    help="which tools to run (Pelican takes ~10 minutes a build at 100,000 articles)")
     add_output_options(ap)
     ap.add_argument("--work", type=Path, default=None)
     args = ap.parse_args()
@@ -127,11 +142,12 @@ def main() -> None:
     print(f"# sitegen vs Pelican vs Hugo — {platform.machine()}, {os.cpu_count()} cores, output on "
           f"{describe_fs(out_root)}, corpora on {describe_fs(root)}")
     print(f"# reproduce: python bench/compare.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
+          + ("" if set(args.tools) == set(TOOLS) else f" --tools {' '.join(args.tools)}")
           + output_flags(args) + (f" --work {args.work}" if args.work else ""))
     try:
         for n in args.sizes:
             table: dict[tuple[str, str], tuple[float, int]] = {}
-            for name, (site, reset, run) in runners(pelican, hugo, root, out_root, n, args.jobs).items():
+            for name, (site, reset, run) in runners(pelican, hugo, root, out_root, n, args.jobs, args.tools).items():
                 reset()
                 run()                                   # warm-up: OS file cache, image cache
                 clean, first, edit, mem = [], [], [], []
@@ -153,7 +169,7 @@ def main() -> None:
                 print(f"{n:>6} {name:<8} clean {statistics.median(clean):7.2f} s   first edit "
                       f"{statistics.median(first):7.2f} s   edit-one {statistics.median(edit):7.2f} s   "
                       f"peak {max(mem):5d} MB", flush=True)
-            for other in ("pelican", "hugo"):
+            for other in (t for t in args.tools if t != "sitegen" and "sitegen" in args.tools):
                 for sc in ("clean", "first", "edit"):
                     r = table[(other, sc)][0] / table[("sitegen", sc)][0]
                     print(f"{n:>6} {sc:<5} {other} time / sitegen time = {r:5.2f}")
