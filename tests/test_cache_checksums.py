@@ -132,6 +132,22 @@ def test_the_html_store_gives_back_text_put_as_text_or_as_utf8(tmp_path):
         store.get("text")
 
 
+@pytest.mark.parametrize("asked", [3, 2500])
+def test_the_html_store_says_which_keys_it_holds(tmp_path, asked):
+    """A few keys are looked up one by one, many by reading the key index: the same answer, with
+    keys the store lacks and keys it holds that were not asked for."""
+    from sitegen.build.cache import HtmlStore
+    store = HtmlStore(tmp_path / "html.sqlite")
+    for i in range(0, 2 * asked, 2):                 # the even ones
+        store.put(f"k{i}", f"<p>{i}</p>")
+    store.put("other", "<p>not asked</p>")
+    store.flush()
+    keys = [f"k{i}" for i in range(asked)]           # half of them stored
+    assert store.has(keys) == {f"k{i}" for i in range(0, asked, 2)}
+    assert store.has([]) == set()
+    store.close()
+
+
 def _search_file(site: Path, lang: str, suffix: str) -> Path:
     [path] = (site / ".cache" / "search").glob(f"{lang}-0.{suffix}")
     return path

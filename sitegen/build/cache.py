@@ -224,15 +224,22 @@ class HtmlStore:
             self._db().execute("SELECT 1 FROM sqlite_master WHERE name = 'html'").fetchall())
 
     def has(self, keys: list[str]) -> set[str]:
+        """Which of keys the store holds."""
         if self.path is None:
             return {k for k in keys if k in self._mem}
         found: set[str] = set()
         try:
             db = self._db()
-            for i in range(0, len(keys), 500):
-                chunk = keys[i:i + 500]
-                q = f"SELECT key FROM body WHERE key IN ({','.join('?' * len(chunk))})"
-                found.update(k for (k,) in db.execute(q, chunk))
+            if len(keys) > 2000:
+                # Reading every key from the key index is ~3× quicker than looking each one up
+                # (an edit build asks for every body of the site: 0.07 s against 0.24 s at 100,000).
+                wanted = set(keys)
+                found.update(k for (k,) in db.execute("SELECT key FROM body") if k in wanted)
+            else:
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i:i + 500]
+                    q = f"SELECT key FROM body WHERE key IN ({','.join('?' * len(chunk))})"
+                    found.update(k for (k,) in db.execute(q, chunk))
         except sqlite3.Error as exc:
             raise StoreDamaged(str(self.path), str(exc)) from None
         return found
