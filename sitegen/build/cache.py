@@ -252,11 +252,28 @@ class HtmlStore:
         self._last = (key, html)
         return html
 
+    def get_utf8(self, key: str) -> bytes:
+        """The body as its UTF-8 bytes (the search index reads them without decoding them whole);
+        not remembered as the last body read, which is what a page prints."""
+        if key in self._pending:
+            return _utf8(self._pending[key])
+        if self.path is None:
+            return self._mem[key]
+        return self._read(key)
+
     def _get(self, key: str) -> str:
         if key in self._pending:
             return _text(self._pending[key])
         if self.path is None:
             return _text(self._mem[key])
+        data = self._read(key)
+        try:
+            return _text(data)
+        except UnicodeDecodeError:
+            raise StoreDamaged(str(self.path), f"the rendered body {key} is not UTF-8") from None
+
+    def _read(self, key: str) -> bytes:
+        """A body's bytes from the store, checked against its checksum."""
         try:
             row = self._db().execute("SELECT html, crc FROM body WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
@@ -266,10 +283,7 @@ class HtmlStore:
         data = _utf8(row[0])
         if zlib.crc32(data) != row[1]:
             raise StoreDamaged(str(self.path), f"the rendered body {key} does not match its checksum")
-        try:
-            return _text(data)
-        except UnicodeDecodeError:
-            raise StoreDamaged(str(self.path), f"the rendered body {key} is not UTF-8") from None
+        return data
 
     def prune(self, keep: set[str]) -> None:
         """Drop HTML no article uses any more (run after a successful build)."""
@@ -310,6 +324,10 @@ class Body:
         return self.store.get(self.key)
 
     __str__ = __html__
+
+    def utf8(self) -> bytes:
+        """The body's UTF-8 bytes, for the search index (not a page: not noted as read)."""
+        return self.store.get_utf8(self.key)
 
     def __contains__(self, part: str) -> bool:
         return part in self.__html__()

@@ -67,10 +67,32 @@ def html_text(body: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
+_TAG_BYTES = re.compile(rb"<[^>]*>")    # no byte of a UTF-8 sequence is a '<' or '>'
+
+
+def html_words(body: Any) -> list[bytes]:
+    """The words of a rendered body's text, as UTF-8 bytes split at ASCII whitespace, tags
+    dropped, entities left as they are (word_text decodes them): body is text, or the build's lazy
+    body, which gives its bytes as stored."""
+    utf8 = getattr(body, "utf8", None)
+    data = utf8() if utf8 is not None else str(body).encode("utf-8", "surrogatepass")
+    return _TAG_BYTES.sub(b" ", data).split()
+
+
+def word_text(word: bytes) -> str:
+    """One word of html_words as the text html_text would give for it. Entities are whole within
+    a word: none holds a space, and what one decodes to is searched for terms with the rest."""
+    try:
+        text = word.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:          # not from sitegen's store (a checksum can't tell)
+        text = word.decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
+
+
 def term_data(entry: Entry, cache: TermCache) -> TermData:
     title = cache.sequence(entry.title)
     st = tuple(seq for seq in (cache.sequence(entry.summary), *(cache.sequence(t) for t in entry.tags)) if seq)
-    body = tuple(cache.unique(html_text(str(entry.body))))
+    body = tuple(cache.unique_words(html_words(entry.body), word_text))
     return title, st, body
 
 
