@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -41,3 +42,18 @@ def read_regular(path: str | Path) -> bytes:
 
 
 __all__ = ["kind_of", "read_regular"]
+
+
+def replace_cache_file(tmp: str | Path, path: str | Path) -> None:
+    """os.replace(tmp, path) for a file of one of sitegen's cache folders. A folder standing at
+    path (made by hand, or by a tool that mistook the name) is removed first: rename cannot put a
+    file over it, so the cache could never be saved there again and every later build would go
+    without it, warning each time. The cache folders are sitegen's own; what is in them is a cache."""
+    try:
+        os.replace(tmp, path)
+    except IsADirectoryError:
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode):
+            raise
+        shutil.rmtree(path)
+        os.replace(tmp, path)

@@ -260,3 +260,31 @@ def test_an_html_store_that_cannot_be_written_builds_without_the_cache(tmp_path,
     assert not list((site / ".cache" / "build").glob("state-*"))       # nothing kept for the next build
     monkeypatch.undo()
     assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+
+
+@pytest.mark.parametrize("pattern", ["build/state-*.pickle", "build/html-*.sqlite", "build/quick-*.json",
+                                     "build/quick-*.published", "search/vi-*.seg", "search/vi-*.terms",
+                                     "images/index.json", "images/*.webp"])
+def test_a_folder_made_at_a_cache_files_name_is_replaced_by_the_file(tmp_path, trusting, pattern):
+    """A folder where a cache file goes cannot be renamed over: unless sitegen removes it, every
+    later build goes without that cache (and warns about it each time)."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    path = sorted((site / ".cache").glob(pattern))[0]
+    path.unlink()
+    (path / "sub").mkdir(parents=True)
+    (path / "sub" / "note.txt").write_text("made by hand", "utf-8")
+    _edit_body(site)
+    if pattern.startswith("images/"):  # the photos are looked at when the site model is made again
+        (site / "content/tin-tuc/moi.md").write_text("---\ntitle: Bài mới\ndate: 2025-03-01\n---\nThân bài.\n",
+                                                     "utf-8")
+    build(BuildOptions(site=site, out=out, now=NOW))
+    assert path.is_file()
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nCâu thứ hai.\n")
+    again = build(BuildOptions(site=site, out=out, now=NOW))
+    assert not [str(w) for w in again.warnings if "cache" in str(w)], again.warnings
+    assert again.rendered < again.pages        # the cache was used again
+    assert path.is_file()

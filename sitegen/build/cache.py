@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sitegen.files import read_regular
+from sitegen.files import read_regular, replace_cache_file
 
 FORMAT = 2                               # 2: CRC-32 in every file and HTML row
 FOLDER = "build"
@@ -162,8 +163,14 @@ class StoreDamaged(Exception):
 
 
 def discard_store(path: Path) -> None:
+    """Remove the HTML store's files; a folder standing at one of their names too (see
+    files.replace_cache_file: SQLite cannot make its file there, and the cache would stay off)."""
     for name in (path.name, path.name + "-wal", path.name + "-shm"):
-        (path.parent / name).unlink(missing_ok=True)
+        entry = path.parent / name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 class HtmlStore:
@@ -366,6 +373,10 @@ class BuildCache:
         """The HTML store; a damaged one (not a database, malformed) is discarded with a warning
         and made anew: every body is rendered again, instead of every later build going without
         the cache. An error of another kind (a read-only folder, a lock) goes to the caller."""
+        if any(path.with_name(path.name + end).is_dir() for end in ("", "-wal", "-shm")):
+            discard_store(path)
+            self.problem = (f"the build cache {path} is damaged (a folder stood at its name); it was discarded "
+                            "and every body is rendered again")
         store = HtmlStore(path)
         try:
             store.check()
@@ -494,7 +505,7 @@ class BuildCache:
                 pickler.dump(obj)
                 f.seek(len(_MAGIC) + len(_SUM))
                 f.write(b"%08x" % summing.crc)
-            os.replace(tmp, path)
+            replace_cache_file(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)
 

@@ -31,7 +31,7 @@ from typing import Iterable
 
 from sitegen.build import forked
 from sitegen.build.cache import checked, framed
-from sitegen.files import read_regular
+from sitegen.files import read_regular, replace_cache_file
 
 _MAGIC = b"sitegen-published 1\n"
 
@@ -217,7 +217,7 @@ def save(path: Path, record: Record) -> None:
     try:
         with open(tmp, "wb") as f:
             f.write(framed(_MAGIC, payload))
-        os.replace(tmp, path)
+        replace_cache_file(tmp, path)
     except OSError:                     # no record rather than a half-written one
         for p in (tmp, path):
             with contextlib.suppress(OSError):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sitegen.build.lock import lock_path
-from sitegen.files import read_regular
+from sitegen.files import read_regular, replace_cache_file
 
 MAX_AGE = 30 * 86400        # seconds
 KEEP = 4                    # sets of other output folders kept, most recently used first
@@ -53,7 +53,7 @@ def record_owner(folder: Path, set_id: str, out: Path) -> None:
     tmp = path.with_suffix(f".tmp-{os.getpid()}")
     try:
         tmp.write_text(json.dumps({"out": str(out)}), "utf-8")
-        os.replace(tmp, path)
+        replace_cache_file(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
 

@@ -19,7 +19,7 @@ from sitegen.build import outcheck
 from sitegen.build.cache import digest
 from sitegen.build.writer import MARKER
 from sitegen.errors import SiteError
-from sitegen.files import read_regular
+from sitegen.files import read_regular, replace_cache_file
 
 RACY_NS = 2_000_000_000   # a file changed this close to a build's start is not trusted by its stat
 
@@ -124,7 +124,7 @@ class QuickCheck:
                    "summary": summary, "warnings": [asdict(w) for w in warnings]}
             tmp = self.file.with_suffix(".tmp")
             tmp.write_text(json.dumps(rec), "utf-8")
-            os.replace(tmp, self.file)
+            replace_cache_file(tmp, self.file)
         except OSError:
             pass
 

@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 from typing import Callable
 
-from sitegen.files import read_regular
+from sitegen.files import read_regular, replace_cache_file
 
 INDEX = "index.json"
 LOCK = ".lock"
@@ -68,7 +68,7 @@ class ImageCache:
         data = {"format": FORMAT, "sources": self.sources, "probes": self.probes, "entries": self.entries}
         tmp = self.folder / f".{INDEX}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
-        os.replace(tmp, self.folder / INDEX)
+        replace_cache_file(tmp, self.folder / INDEX)
 
     # --- sources ---------------------------------------------------------------------------------
 

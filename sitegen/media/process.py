@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
 
+from sitegen.files import replace_cache_file
 from sitegen.media.plan import Spec
 from sitegen.media.probe import Probe
 
@@ -196,7 +197,7 @@ def write_cache_file(cache: Path, name: str, data: bytes) -> None:
     tmp = cache / f".{name}.{os.getpid()}.tmp"
     try:
         tmp.write_bytes(data)
-        os.replace(tmp, cache / name)
+        replace_cache_file(tmp, cache / name)
     except OSError as exc:
         try:
             tmp.unlink(missing_ok=True)

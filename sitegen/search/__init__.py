@@ -10,6 +10,7 @@ function of the site: the same content gives byte-identical files, with or witho
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import multiprocessing
@@ -22,7 +23,7 @@ from typing import Callable
 import sitegen
 from sitegen.build import forked
 from sitegen.build.cache import checked, framed
-from sitegen.files import read_regular
+from sitegen.files import read_regular, replace_cache_file
 from sitegen.model import Article, LangSite, Site
 from sitegen.search.fold import TermCache, fold, terms
 from sitegen.search import index as _index
@@ -115,13 +116,14 @@ class _Cache:
     def _write(self, name: str, data) -> None:
         if self.folder is None:
             return
+        tmp = self.folder / f".{name}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{name}.{os.getpid()}.tmp"
             tmp.write_bytes(framed(_MAGIC, marshal.dumps(data)))
-            os.replace(tmp, self.folder / name)
-        except OSError:
-            pass    # a read-only or full cache folder costs speed, never the build
+            replace_cache_file(tmp, self.folder / name)
+        except OSError:     # a read-only or full cache folder costs speed, never the build
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def segment(self, stem: str, key: bytes):
         self.kept.update((stem + ".seg", stem + ".terms"))
