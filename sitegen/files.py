@@ -57,3 +57,17 @@ def replace_cache_file(tmp: str | Path, path: str | Path) -> None:
             raise
         shutil.rmtree(path)
         os.replace(tmp, path)
+
+
+def make_cache_folder(path: Path) -> None:
+    """path.mkdir(parents=True, exist_ok=True) for one of sitegen's cache folders (.cache/build,
+    .cache/search, .cache/images). A file standing at the folder's own name is removed first, as
+    replace_cache_file does for a folder at a file's name; one at a parent's name (.cache itself)
+    is left, and the error goes to the caller."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            raise
+        path.unlink()
+        path.mkdir()

@@ -3,6 +3,7 @@ changed row in the HTML store) is found, discarded with a warning and never publ
 older sitegen wrote without checksums are stale, dropped without a word."""
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import zlib
 from pathlib import Path
@@ -288,3 +289,21 @@ def test_a_folder_made_at_a_cache_files_name_is_replaced_by_the_file(tmp_path, t
     assert not [str(w) for w in again.warnings if "cache" in str(w)], again.warnings
     assert again.rendered < again.pages        # the cache was used again
     assert path.is_file()
+
+
+@pytest.mark.parametrize("folder", ["build", "search", "images"])
+def test_a_file_made_at_a_cache_folders_name_is_replaced_by_the_folder(tmp_path, trusting, folder):
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    path = site / ".cache" / folder
+    shutil.rmtree(path)
+    path.write_text("made by hand", "utf-8")
+    (site / "content/tin-tuc/moi.md").write_text("---\ntitle: Bài mới\ndate: 2025-03-01\n---\nThân bài.\n", "utf-8")
+    build(BuildOptions(site=site, out=out, now=NOW))
+    assert path.is_dir() and any(path.iterdir())
+    assert _diff(snapshot(out), _clean(site, tmp_path)) == []
+    _edit_body(site)
+    again = build(BuildOptions(site=site, out=out, now=NOW))
+    assert not [str(w) for w in again.warnings if "cache" in str(w)], again.warnings
+    assert again.rendered < again.pages

@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sitegen.files import read_regular, replace_cache_file
+from sitegen.files import make_cache_folder, read_regular, replace_cache_file
 
 FORMAT = 2                               # 2: CRC-32 in every file and HTML row
 FOLDER = "build"
@@ -361,11 +361,13 @@ class BuildCache:
         self.html = HtmlStore(None)
         if enabled:
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
+                make_cache_folder(self.folder)
                 discard_store(self.folder / "html.sqlite")     # the store all outputs shared once
                 self.html = self._open_store(self.path("html").with_suffix(".sqlite"))
             except (OSError, sqlite3.Error) as exc:
                 self.problem = f"the build cache in {self.folder} cannot be used ({exc}); building without it"
+                if isinstance(exc, (FileExistsError, NotADirectoryError)):   # .cache is a file
+                    self.problem += f": remove the file {cache_dir}, sitegen keeps its caches in that folder"
                 self.enabled = False
                 self.html = HtmlStore(None)
 

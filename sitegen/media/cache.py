@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 from typing import Callable
 
-from sitegen.files import read_regular, replace_cache_file
+from sitegen.files import make_cache_folder, read_regular, replace_cache_file
 
 INDEX = "index.json"
 LOCK = ".lock"
@@ -64,7 +64,7 @@ class ImageCache:
             self.problem = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
     def save(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_cache_folder(self.folder)
         data = {"format": FORMAT, "sources": self.sources, "probes": self.probes, "entries": self.entries}
         tmp = self.folder / f".{INDEX}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
@@ -151,7 +151,7 @@ class ImageCache:
         """Hold the cache's lock; waiting(lock file) is called once if another build has it."""
         if self._lock_fd is not None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_cache_folder(self.folder)
         fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             import fcntl

@@ -29,7 +29,7 @@ from sitegen.build import forked
 from sitegen.config import SiteConfig
 from sitegen.content.text import slugify
 from sitegen.errors import Report
-from sitegen.files import read_regular
+from sitegen.files import make_cache_folder, read_regular
 from sitegen.media.cache import INDEX, LOCK, ImageCache
 from sitegen.media.plan import URL_PREFIX, ImagePlan
 from sitegen.media.probe import ImageProblem, Probe, check_pixels, probe
@@ -114,7 +114,7 @@ class MediaPipeline:
         writable = cached
         if cached:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                make_cache_folder(folder)
                 writable = os.access(folder, os.W_OK)
             except OSError:
                 writable = False

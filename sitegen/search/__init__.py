@@ -23,7 +23,7 @@ from typing import Callable
 import sitegen
 from sitegen.build import forked
 from sitegen.build.cache import checked, framed
-from sitegen.files import read_regular, replace_cache_file
+from sitegen.files import make_cache_folder, read_regular, replace_cache_file
 from sitegen.model import Article, LangSite, Site
 from sitegen.search.fold import TermCache, fold, terms
 from sitegen.search import index as _index
@@ -118,7 +118,7 @@ class _Cache:
             return
         tmp = self.folder / f".{name}.{os.getpid()}.tmp"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_cache_folder(self.folder)
             tmp.write_bytes(framed(_MAGIC, marshal.dumps(data)))
             replace_cache_file(tmp, self.folder / name)
         except OSError:     # a read-only or full cache folder costs speed, never the build
