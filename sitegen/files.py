@@ -41,9 +41,6 @@ def read_regular(path: str | Path) -> bytes:
         os.close(fd)
 
 
-__all__ = ["kind_of", "read_regular"]
-
-
 def replace_cache_file(tmp: str | Path, path: str | Path) -> None:
     """os.replace(tmp, path) for a file of one of sitegen's cache folders. A folder standing at
     path (made by hand, or by a tool that mistook the name) is removed first: rename cannot put a
@@ -71,3 +68,6 @@ def make_cache_folder(path: Path) -> None:
             raise
         path.unlink()
         path.mkdir()
+
+
+__all__ = ["kind_of", "make_cache_folder", "read_regular", "replace_cache_file"]

@@ -325,6 +325,25 @@ def test_files_a_hand_replaced_or_removed_in_the_spare_are_made_again(tmp_path, 
     _assert_as_built_clean(site, out, clean)
 
 
+@pytest.mark.parametrize("rel", ["sitemap.xml",                          # shared with the published site
+                                 "tin-tuc/2024/03/tap-huan/index.html"])  # the spare's own (the old page)
+def test_a_folder_a_hand_made_in_the_spare_where_a_file_goes_is_removed(tmp_path, trusting, rel):
+    """No write can put a file where a folder stands: left there, it would stop every build."""
+    site, out, clean, spare_dir = _site_with_a_spare(tmp_path)
+    shared = (spare_dir / rel).stat().st_ino == (out / rel).stat().st_ino
+    assert shared == (rel == "sitemap.xml")
+    (spare_dir / rel).unlink()
+    (spare_dir / rel / "sub").mkdir(parents=True)
+    (spare_dir / rel / "sub" / "note.txt").write_text("made by hand", "utf-8")
+    _edit_body(site, 2)
+    result = _build(site, out)
+    assert result.rendered == 1
+    _assert_as_built_clean(site, out, clean)
+    _edit_body(site, 3)
+    assert not [w for w in _build(site, out).warnings if "spare" in w.message]
+    _assert_as_built_clean(site, out, clean)
+
+
 @pytest.mark.parametrize("lost", ["deleted", "damaged"])
 def test_a_site_swapped_out_without_its_manifest_is_not_trusted_as_the_spare(tmp_path, trusting, lost):
     """A build after the cache was lost (deleted, or damaged and discarded) publishes from scratch

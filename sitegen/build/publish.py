@@ -157,8 +157,11 @@ class Publisher:
         build: few, but every page after a template change) keep the size and mtime recorded, or
         they are not reused; the shared ones were checked in the published folder (outcheck.py)."""
         own = [(rel, sig[1], sig[2]) for rel, sig in self.held.items() if sig != self.published.get(rel)]
-        for rel in changed_files(self.target, own)[0]:
+        changed, other = changed_files(self.target, own)
+        for rel in changed:
             self.held[rel] = _UNTRUSTED
+        for rel in other:
+            self._clear_folder(rel)
 
     def _check_shared_files(self, changed: list[str]) -> None:
         """The spare's files it shares with the published site were checked there, but a hand that
@@ -170,6 +173,18 @@ class Publisher:
             if sig is not None and sig == published.get(rel) and sig != _UNTRUSTED:
                 self.held[rel] = _UNTRUSTED
                 self.spare_tampered.append(rel)
+            self._clear_folder(rel)
+
+    def _clear_folder(self, rel: str) -> None:
+        """A folder a hand made in the spare where a file of the site goes is removed (the spare is
+        part of the build cache), or no write could put the file there and every build would stop."""
+        path = os.path.join(self.target, rel)
+        try:
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                shutil.rmtree(path)
+                self.held.pop(rel, None)
+        except FileNotFoundError:
+            pass
 
     # --- placing files; also called in forked render workers, which send back the signatures ------
 
