@@ -8,8 +8,8 @@ import hashlib
 import os
 import re
 import stat
+import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -142,7 +142,10 @@ def build(opts: BuildOptions, progress: Progress | None = None,
             return result
     except OSError as exc:      # a full disk, a folder that cannot be written: an error, not a traceback
         raise BuildFailed([_system_error(exc, opts)]) from None
-    except BrokenProcessPool:   # a worker killed (the OOM killer, say): the pools all run before publishing
+    except RuntimeError as exc:
+        if not _broken_pool(exc):
+            raise
+        # a worker killed (the OOM killer, say): the pools all run before publishing
         raise BuildFailed([SiteError(
             _shown(opts.out, opts.site), None, None,
             "the build stopped: one of its worker processes died (killed from outside, often by the system "
@@ -152,6 +155,13 @@ def build(opts: BuildOptions, progress: Progress | None = None,
     finally:
         if collecting:
             gc.enable()
+
+
+def _broken_pool(exc: BaseException) -> bool:
+    """exc is a pool's BrokenProcessPool. Its module is imported where a pool is made, not here: a
+    build that makes none (an edit) spares importing it (~20 ms), and then exc cannot be one."""
+    process = sys.modules.get("concurrent.futures.process")
+    return process is not None and isinstance(exc, process.BrokenProcessPool)
 
 
 # A file of the tree a build writes before swapping it in (see _spare_dir and Publisher): the spare

@@ -18,8 +18,6 @@ once in every worker (11 % less rendering at 10,000 articles on 2 workers).
 from __future__ import annotations
 
 import gc
-import multiprocessing
-from concurrent.futures import wait
 from typing import Callable, Iterable, NamedTuple
 
 from sitegen.build import forked
@@ -157,6 +155,8 @@ def striped(items: Callable[[], Iterable], handle: Callable[[object], list[Page]
                 if progress:
                     progress(n, count)
         return pages
+    import multiprocessing                   # here: an edit build renders its few pages in this process
+    from concurrent.futures import wait
     ctx = multiprocessing.get_context("fork")
     trim_heap()
     _TASK, _DONE = (items, handle, assign), ctx.Value("l", 0)

@@ -13,14 +13,12 @@ written, publish from the cache, prune the cache after the site was swapped into
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
 import tempfile
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -268,6 +266,7 @@ class MediaPipeline:
         self.stats.workers = workers
         if workers <= 1:
             return [run(job) for job in jobs]
+        from concurrent.futures.process import BrokenProcessPool
         done: dict[str, Done] = {}
         try:
             with forked.tied_pool(workers, _context()) as pool:
@@ -327,6 +326,7 @@ def _context():
     that runs other threads (the dev server) can deadlock: then a clean server process forks the
     workers instead (which, like spawn, imports the program's main module again: scripts calling
     build() need an `if __name__ == "__main__":` guard there)."""
+    import multiprocessing
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import multiprocessing
 import os
 import pickle
 import threading
@@ -213,6 +212,7 @@ def _fork_context():
         cores = os.cpu_count() or 1
     if cores < 2 or threading.active_count() != 1:
         return None, 1
+    import multiprocessing
     if "fork" not in multiprocessing.get_all_start_methods():
         return None, 1
     return multiprocessing.get_context("fork"), cores

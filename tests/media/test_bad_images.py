@@ -251,3 +251,25 @@ def test_photo_leaving_the_content_folder_leaves_the_site_alone(photo_site, cli,
     msg = run.find(ARTICLE, field, line_no(article, needle))
     assert name in msg.text and "leaves the content folder" in msg.text
     assert snapshot(out) == before, "a failed build changed the published site"
+
+
+def test_the_pixel_limit_is_checked_without_loading_pillow_when_it_cannot_have_changed():
+    """An edit build whose photos were probed before does not import Pillow (~20 ms) only to read
+    its limit: with Pillow not loaded, nothing can have changed it from its default."""
+    import subprocess
+    import sys
+    code = (
+        "import sys\n"
+        "from sitegen.media.probe import ImageProblem, Probe, check_pixels\n"
+        "check_pixels(Probe('JPEG', 4000, 3000, 1, False, False))\n"
+        "assert 'PIL.Image' not in sys.modules\n"
+        "try:\n"
+        "    check_pixels(Probe('PNG', 100_000, 100_000, 1, False, False))\n"
+        "except ImageProblem as exc:\n"
+        "    assert 'decompression bomb' in str(exc)\n"
+        "else:\n"
+        "    raise SystemExit('not refused')\n"
+        "from PIL import Image\n"
+        "assert Image.MAX_IMAGE_PIXELS == 89_478_485   # the default the check counts on\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
