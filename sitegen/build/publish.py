@@ -170,7 +170,9 @@ class Publisher:
         published = self.published
         for rel in changed:
             sig = self.held.get(rel)
-            if sig is not None and sig == published.get(rel) and sig != _UNTRUSTED:
+            if sig is not None and sig != published.get(rel):
+                continue            # the spare's own file (every page after a template change): checked above
+            if sig is not None and sig != _UNTRUSTED:
                 self.held[rel] = _UNTRUSTED
                 self.spare_tampered.append(rel)
             self._clear_folder(rel)
