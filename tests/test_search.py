@@ -88,7 +88,6 @@ def test_term_cache_gives_what_terms_gives(texts):
         assert cache.unique(text) == set(terms(text))
 
 
-
 # Rendered HTML as odd as a body can be: tags, entities (named, numeric, with and without their
 # semicolon, broken), every kind of white space (a split at ASCII white space must give the terms
 # of the text the whole body decodes to), Vietnamese letters and lone surrogates.
