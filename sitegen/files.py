@@ -41,6 +41,20 @@ def read_regular(path: str | Path) -> bytes:
         os.close(fd)
 
 
+def remove_folder_at(path: str | Path) -> bool:
+    """Remove the folder (not a link to one) standing at path, where sitegen puts a file of its
+    own (a cache file, a page of the spare copy): no rename or open can put the file over it.
+    True when there was one."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    shutil.rmtree(path)
+    return True
+
+
 def replace_cache_file(tmp: str | Path, path: str | Path) -> None:
     """os.replace(tmp, path) for a file of one of sitegen's cache folders. A folder standing at
     path (made by hand, or by a tool that mistook the name) is removed first: rename cannot put a
@@ -49,10 +63,8 @@ def replace_cache_file(tmp: str | Path, path: str | Path) -> None:
     try:
         os.replace(tmp, path)
     except IsADirectoryError:
-        st = os.lstat(path)
-        if not stat.S_ISDIR(st.st_mode):
+        if not remove_folder_at(path):
             raise
-        shutil.rmtree(path)
         os.replace(tmp, path)
 
 
@@ -70,4 +82,4 @@ def make_cache_folder(path: Path) -> None:
         path.mkdir()
 
 
-__all__ = ["kind_of", "make_cache_folder", "read_regular", "replace_cache_file"]
+__all__ = ["kind_of", "make_cache_folder", "read_regular", "remove_folder_at", "replace_cache_file"]

@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import shutil
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sitegen.files import make_cache_folder, read_regular, replace_cache_file
+from sitegen.files import make_cache_folder, read_regular, remove_folder_at, replace_cache_file
 
 FORMAT = 2                               # 2: CRC-32 in every file and HTML row
 FOLDER = "build"
@@ -167,9 +166,7 @@ def discard_store(path: Path) -> None:
     files.replace_cache_file: SQLite cannot make its file there, and the cache would stay off)."""
     for name in (path.name, path.name + "-wal", path.name + "-shm"):
         entry = path.parent / name
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
+        if not remove_folder_at(entry):
             entry.unlink(missing_ok=True)
 
 
@@ -375,7 +372,7 @@ class BuildCache:
         """The HTML store; a damaged one (not a database, malformed) is discarded with a warning
         and made anew: every body is rendered again, instead of every later build going without
         the cache. An error of another kind (a read-only folder, a lock) goes to the caller."""
-        if any(path.with_name(path.name + end).is_dir() for end in ("", "-wal", "-shm")):
+        if any([remove_folder_at(path.with_name(path.name + end)) for end in ("", "-wal", "-shm")]):
             discard_store(path)
             self.problem = (f"the build cache {path} is damaged (a folder stood at its name); it was discarded "
                             "and every body is rendered again")

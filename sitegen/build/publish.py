@@ -31,7 +31,7 @@ from sitegen.build.cache import digest
 from sitegen.build.outcheck import Tampered, changed_files, remove_strays, stamp
 from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
-from sitegen.files import read_regular
+from sitegen.files import read_regular, remove_folder_at
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
 _UNTRUSTED: Sig = ("", -1, -1)   # a file changed by hand (outcheck.py): matches no digest
@@ -180,13 +180,8 @@ class Publisher:
     def _clear_folder(self, rel: str) -> None:
         """A folder a hand made in the spare where a file of the site goes is removed (the spare is
         part of the build cache), or no write could put the file there and every build would stop."""
-        path = os.path.join(self.target, rel)
-        try:
-            if stat.S_ISDIR(os.lstat(path).st_mode):
-                shutil.rmtree(path)
-                self.held.pop(rel, None)
-        except FileNotFoundError:
-            pass
+        if remove_folder_at(os.path.join(self.target, rel)):
+            self.held.pop(rel, None)
 
     # --- placing files; also called in forked render workers, which send back the signatures ------
 

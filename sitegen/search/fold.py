@@ -52,24 +52,17 @@ class TermCache:
             found = terms(word if text is None else text(word))
             memo[word] = sys.intern(found[0]) if len(found) == 1 else tuple(sys.intern(t) for t in found)
 
-    def unique(self, text: str) -> set[str]:
-        """`set(terms(text))`."""
-        return self._unique(self._memo, text.split(), None)
-
     def unique_words(self, words: list[bytes], text: Callable[[bytes], str]) -> set[str]:
         """`set(terms(" ".join(map(text, words))))`, for words split from UTF-8 bytes at ASCII
         whitespace: a body is searched for terms without being decoded whole (splitting bytes is
         several times quicker than splitting Vietnamese text). Each distinct word goes through
         `text` once per build; `text` must give every word's text on its own (a split at a space
         never falls inside a term, so the words' terms are the text's)."""
-        return self._unique(self._raw, words, text)
-
-    @classmethod
-    def _unique(cls, memo: dict, words: list, text: Callable[[Any], str] | None) -> set[str]:
+        memo = self._raw
         try:
             out = set(map(memo.__getitem__, words))
         except KeyError:
-            cls._learn(memo, words, text)
+            self._learn(memo, words, text)
             out = set(map(memo.__getitem__, words))
         several = [x for x in out if x.__class__ is tuple]
         if several:
