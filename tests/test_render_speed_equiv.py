@@ -162,6 +162,24 @@ def test_numbers_written_without_babel_are_babels(lang):
     assert filters.format_number(-1234, lang) == format_decimal(-1234, locale=lang)
 
 
+def test_a_filter_remembered_by_identity_answers_for_each_object():
+    """by_identity keys on the object itself: equal values that are other objects, values seen once
+    the memo is full, and the same object again all get fn's own answer."""
+    from datetime import datetime, timezone
+
+    from sitegen.render import filters
+    calls = []
+
+    def fn(v):
+        calls.append(v)
+        return f"<{v.isoformat()}>"
+    remembered = filters.by_identity(fn, size=2)
+    days = [datetime(2025, 1, d, tzinfo=timezone.utc) for d in (1, 2, 3, 3)]
+    assert [remembered(d) for d in days + days] == [fn(d) for d in days + days]
+    assert len(calls) == 16 - 2       # the first two objects were remembered, the later ones not
+    assert remembered(datetime(2025, 1, 1, tzinfo=timezone.utc)) == "<2025-01-01T00:00:00+00:00>"
+
+
 def test_urlencode_is_jinjas():
     from random import Random
 
@@ -212,7 +230,9 @@ _LOOKUPS = {
     "t": '{% import "m" as m %}{{ o.name }}|{{ d.title }}|{{ d.nested.url }}|{{ o.broken }}|'
          '{{ d.missing is defined }}|{{ o.nope is defined }}|{{ (d.missing or "dflt") if d.missing is defined else "u" }}|'
          '{{ t.count(1) }}|{{ s.upper() }}|{% for x in xs if x.ok %}{{ x.v }};{% endfor %}|{{ m.show(d) }}|'
-         '{{ xs|map(attribute="v")|join(",") }}|{{ d.items()|list|length }}',
+         '{{ xs|map(attribute="v")|join(",") }}|{{ d.items()|list|length }}|'
+         '{{ "c" if d.missing is defined }}{{ " c" ~ s if s }}|{{ ("c" if 0)|default("dflt") }}|'
+         '{% set u = "c" if 0 %}{{ u is defined }}|{{ {"a": 1}.get("a") }}{{ {"a": 1}.get("b", 2) }}',
     "m": '{% macro show(v) %}[{{ v.nested.url }}{{ v.title.upper() }}]{% endmacro %}',
 }
 
@@ -227,7 +247,7 @@ def test_attribute_lookups_equal_jinjas():
     ctx = dict(o=_Odd(), d={"title": "a&b", "nested": {"url": "/u/"}}, t=(1, 1, 2), s="x",
                xs=[{"ok": True, "v": 1}, {"ok": False, "v": 2}, {"ok": 1, "v": 3}])
     ours, plain = (env.get_template("t").render(ctx) for env in _lookup_envs())
-    assert ours == plain == "&lt;n&gt;|a&amp;b|/u/|item|False|False|u|2|X|1;3;|[/u/A&amp;B]|1,2,3|2"
+    assert ours == plain == "&lt;n&gt;|a&amp;b|/u/|item|False|False|u|2|X|1;3;|[/u/A&amp;B]|1,2,3|2| cx|dflt|False|12"
 
 
 @pytest.mark.parametrize("source", ["{{ d.missing.deeper }}", "{{ d.missing }}", "{{ o.nope ~ '' }}", "{{ n.x }}"])

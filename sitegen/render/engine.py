@@ -73,8 +73,10 @@ class _Context(jinja2.runtime.Context):
     @jinja2.utils.internalcode
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:   # noqa: N805 — Jinja's signature
         """Context.call without its probing for pass_context & co. when the callable is a macro or
-        a plain function (`_`) that carries none: what every `{{ m.x(…) }}` and `{{ _("…") }}` is."""
-        if type(__obj) is _Macro or (type(__obj) is _Function and "jinja_pass_arg" not in __obj.__dict__):
+        a plain function (`_`) that carries none: what every `{{ m.x(…) }}` and `{{ _("…") }}` is. A
+        builtin (`{…}.get(lang)`) can carry no attribute at all."""
+        kind = type(__obj)
+        if kind is _Macro or kind is _Builtin or (kind is _Function and "jinja_pass_arg" not in __obj.__dict__):
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
@@ -86,7 +88,7 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
-_Macro, _Function = jinja2.runtime.Macro, type(_escape)
+_Macro, _Function, _Builtin = jinja2.runtime.Macro, type(_escape), type(len)
 
 
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
@@ -102,6 +104,14 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         self.write("(_sg_v if (_sg_v := getattr((_sg_o := ")
         self.visit(node.node, frame)
         self.write(f"), {node.attr!r}, missing)) is not missing else environment.getitem(_sg_o, {node.attr!r}))")
+
+
+    def _output_child_pre(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame, finalize) -> None:
+        """`{{ x if test }}` printed: "" when the test fails, instead of making an Undefined (with its
+        message) only to print it as "" (~1 µs each; themes write class="a{{ ' b' if c }}")."""
+        if type(node) is jinja2.nodes.CondExpr and node.expr2 is None and finalize.src is None:
+            node.expr2 = jinja2.nodes.Const("", lineno=node.lineno)
+        super()._output_child_pre(node, frame, finalize)
 
 
 class _Environment(jinja2.Environment):
@@ -183,12 +193,13 @@ class Renderer:
         tz = self.cfg.tz
         base = self.cfg.base_url.rstrip("/")
         fdate, fnumber, SHORT, DAY = filters.format_date, filters.format_number, filters.SHORT, filters.DAY
+        by_identity = filters.by_identity
         env.filters.update(
-            date=lambda v: fdate(v, SHORT, lang, tz) if v else "",
-            day=lambda v: fdate(v, DAY, lang, tz) if v else "",
-            date_long=lambda v: filters.date_long(v, lang, tz) if v else "",
+            date=by_identity(lambda v: fdate(v, SHORT, lang, tz) if v else ""),
+            day=by_identity(lambda v: fdate(v, DAY, lang, tz) if v else ""),
+            date_long=by_identity(lambda v: filters.date_long(v, lang, tz) if v else ""),
             number=lambda v: fnumber(int(v or 0), lang),
-            iso=lambda v: filters.iso(v, tz) if isinstance(v, datetime) else "",
+            iso=by_identity(lambda v: filters.iso(v, tz) if isinstance(v, datetime) else ""),
             absurl=lambda v: base + v if isinstance(v, str) and v.startswith("/") else v,
             theme_url=lambda v: "/theme/" + str(v).lstrip("/"),
             urlencode=filters.urlencode,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any, Callable
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal, get_group_symbol
@@ -68,6 +69,23 @@ def format_number(value: int, lang: str) -> str:
 def date_long(value: datetime, lang: str, tz) -> str:
     head, _, tail = format_date(value, LONG.get(lang, LONG["vi"]), lang, tz).partition(",")
     return weekday_title(head) + "," + tail
+
+
+def by_identity(fn: Callable[[Any], str], size: int = 65536) -> Callable[[Any], str]:
+    """fn, remembering its text for each object it was given (an article's date is printed by
+    several filters on its page and on every listing that shows it). Looked up by the object's id,
+    which stays its own while the entry holds it: no hashing of a datetime in its time zone."""
+    memo: dict[int, tuple[Any, str]] = {}
+
+    def call(value: Any) -> str:
+        hit = memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        text = fn(value)
+        if len(memo) < size:
+            memo[id(value)] = (value, text)
+        return text
+    return call
 
 
 @lru_cache(maxsize=65536)
