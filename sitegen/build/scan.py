@@ -55,12 +55,20 @@ class Doc:
         return Seen(self.stat, self.sha, self.cfg, self.fm, self.body_sha, self.warnings)
 
 
+def _blanked(obj, **values):
+    """dataclasses.replace(obj, **values) for the frozen dataclasses of a file read (no
+    __post_init__, no cached values): their fields copied, without calling __init__ (~5× quicker)."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__, **values)
+    return new
+
+
 def strip(item: Document | SectionIndex) -> Document | SectionIndex:
     """Without the text and its digest: what the model sees of a file (a body edit changes neither)."""
-    source = dataclasses.replace(item.source, text="", sha="")
+    source = _blanked(item.source, text="", sha="")
     if isinstance(item, Document):
-        return dataclasses.replace(item, source=source, body="")
-    return dataclasses.replace(item, source=source)
+        return _blanked(item, source=source, body="")
+    return _blanked(item, source=source)
 
 
 def validated(src, cfg: SiteConfig, cfg_key: str, report: Report, full: dict[str, bytes] | None,

@@ -5,7 +5,10 @@ import os
 import unicodedata
 from pathlib import Path
 
-from sitegen.content.loader import walk_content
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sitegen.content.loader import relative, walk_content
 from sitegen.errors import Report
 from sitetest import to_cp1258
 
@@ -91,3 +94,20 @@ def test_symlinks(tmp_path):
                            "content/tin-tuc/hong.md", "content/tin-tuc/vong.md"}
     assert all(e.field == "symlink" for e in errors.values())
     assert "outside content/" in errors["content/thu-muc-ngoai"].message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "ab", "content", "bài", ".x"]), max_size=4),
+       st.lists(st.sampled_from(["a", "b", "ab", "content", "bài", ".x"]), max_size=4),
+       st.booleans())
+def test_relative_paths_are_pathlibs(base, rest, absolute):
+    """loader.relative reads paths' text; it must answer as PurePath.relative_to, or raise as it."""
+    root = Path("/" if absolute else ".")
+    b, p = root.joinpath(*base), root.joinpath(*base[:1], *rest)
+    try:
+        want = p.relative_to(b).as_posix()
+    except ValueError:
+        with pytest.raises(ValueError):
+            relative(p, b)
+    else:
+        assert relative(p, b) == want
