@@ -65,6 +65,29 @@ def _split_source_size(part: str) -> tuple[str, str]:
     return (part[:cut].strip(), part[cut + 1:]) if cut >= 0 else ("", part)
 
 
+_REPRS: dict[int, tuple[object, str]] = {}
+
+
+def _shared_repr(cls):
+    """cls's dataclass repr, made once per object: a section, a tag or a processed picture is
+    shared by thousands of articles, and article digests and page keys print it each time. Kept
+    beside the object (by its id, holding it), not in it: no pickle carries it."""
+    made = cls.__repr__
+
+    def __repr__(self) -> str:
+        hit = _REPRS.get(id(self))
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        text = made(self)
+        if len(_REPRS) >= 100_000:      # a long-running server: start afresh rather than grow
+            _REPRS.clear()
+        _REPRS[id(self)] = (self, text)
+        return text
+    cls.__repr__ = __repr__
+    return cls
+
+
+@_shared_repr
 @dataclass(frozen=True)
 class ImageSource:
     """One `<source>` of a `<picture>`: a modern format at several widths."""
@@ -73,6 +96,7 @@ class ImageSource:
     srcset: str        # "/media/a-480x320.1f2e3d4c5b6a.webp 480w, ..."
 
 
+@_shared_repr
 @dataclass(frozen=True)
 class Picture:
     """One processed image (a whole photo, or its thumbnail crop) in several widths and formats."""
@@ -127,6 +151,7 @@ class Link:
     url: str
 
 
+@_shared_repr
 @dataclass(frozen=True)
 class TagRef:
     name: str
@@ -140,6 +165,7 @@ class Translation:
     title: str
 
 
+@_shared_repr
 @dataclass(frozen=True)
 class Section:
     key: str

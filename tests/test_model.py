@@ -146,3 +146,26 @@ def test_latest_is_at_most_six():
     site = build_site(CFG, [(d, article_url(d, CFG), "", ()) for d in many], indexes, NOW)
     assert len(site.lang("vi").latest) == 6
     assert [a.url for a in site.lang("vi").latest] == [article_url(d, CFG) for d in many[:6]]
+
+
+def test_shared_objects_print_as_their_dataclass_repr_every_time():
+    """Sections, tags and pictures remember their repr by identity: the same text as the dataclass
+    writes, for each object, and nothing of it in a pickle."""
+    import pickle
+
+    from sitegen.model import ImageSource, Picture, Section, TagRef
+
+    def plain(obj) -> str:
+        return f"{type(obj).__name__}(" + ", ".join(
+            f"{f.name}={getattr(obj, f.name)!r}" for f in dataclasses.fields(obj)) + ")"
+    src = ImageSource("image/webp", "/media/a-480.webp 480w")
+    objs = [Section("tin", "vi", "Tin tức", "", "/tin/", "/tin/rss.xml", "/tin/atom.xml", 3, 1),
+            TagRef("Hội nghị", "/tags/hoi-nghi/"), src,
+            Picture("/media/a.jpg", 1200, 800, "/media/a-480.jpg 480w", (src,))]
+    for obj in objs:
+        assert repr(obj) == repr(obj) == plain(obj)
+        again = pickle.loads(pickle.dumps(obj))
+        assert again == obj and again is not obj and repr(again) == plain(obj)
+        assert b"Section(" not in pickle.dumps(obj) and b"TagRef(" not in pickle.dumps(obj)
+    changed = dataclasses.replace(objs[0], count=4)
+    assert repr(changed) == plain(changed) != repr(objs[0])
