@@ -49,6 +49,7 @@ def test_workers_give_the_same_bytes_as_one_process(big_site, tmp_path):
     assert 0 < result.rendered < result.pages
     build(BuildOptions(site=big_site, out=tmp_path / "clean", now=NOW, jobs=1, cache=False))
     assert snapshot(out) == snapshot(tmp_path / "clean")
+    assert not list((big_site / ".cache").rglob("spool-*")), "the bodies' spool outlived its build"
 
 
 def test_content_errors_found_by_workers_are_the_ones_one_process_finds(big_site, tmp_path):
@@ -184,3 +185,87 @@ def test_bodies_read_by_workers_are_read_again_as_validated(tmp_path, monkeypatc
     assert scan.with_body(docs["content/tin-tuc/nfd.md"].item, docs["content/tin-tuc/nfd.md"].body_sha, full) is None
     target.unlink()
     assert scan.with_body(docs["content/tin-tuc/nfd.md"].item, docs["content/tin-tuc/nfd.md"].body_sha, full) is None
+
+
+def _odd_site(tmp_path):
+    import unicodedata
+    site = copy_site("basic", tmp_path)
+    odd = {
+        "bom-crlf.md": "\ufeff---\r\ntitle: Có BOM\r\ndate: 2024-01-02 08:00\r\n---\r\n\r\nThân bài\r\ndòng hai\r\n",
+        "nfd.md": unicodedata.normalize("NFD", "---\ntitle: Tổ hợp\ndate: 2024-01-03 08:00\n---\nQuốc hội họp.\n"),
+        "lone.md": "---\ntitle: Một mình\ndate: 2024-01-07 08:00\n---\nThân bài riêng.\n",
+        "empty-body.md": "---\ntitle: Không có thân\ndate: 2024-01-05 08:00\n---\n",
+    }
+    for name, text in odd.items():
+        (site / "content" / "tin-tuc" / name).write_bytes(text.encode("utf-8"))
+    return site
+
+
+def test_bodies_validated_by_workers_wait_in_the_spool(tmp_path, monkeypatch):
+    """With a spool, each worker puts the bodies it validated into its own file and sends back
+    their place: the Markdown phase gets the very body that was validated, even once the file has
+    changed or gone; a spool entry that does not read back as written (a byte changed, the file
+    cut or removed) is read from the content file again, as without a spool."""
+    from sitegen.build import scan
+    from sitegen.config import load_config
+    from sitegen.content.loader import read_source
+    from sitegen.content.schema import Document, validate
+    from sitegen.errors import Report
+
+    site = _odd_site(tmp_path)
+    cfg = load_config(site)
+    monkeypatch.setattr(scan, "MIN_PARALLEL", 1)
+    (tmp_path / "cache").mkdir()
+    spool = scan.open_spool(tmp_path / "cache")
+    report = Report()
+    seen, fresh, full = scan.scan(site, cfg, "k", {}, 0, report, jobs=2, spool=spool)
+    docs = {rel: e for rel, e in fresh.items() if isinstance(e.item, Document)}
+    assert not report.errors and len(docs) >= 9 and set(full) == set(docs)
+    assert all(type(kept) is scan.Spooled for kept in full.values())
+    assert 1 <= len({kept.file for kept in full.values()}) <= 2, "one spool file a worker"
+    want = {rel: validate(read_source(site / rel, site, Report()), cfg, Report()).body for rel in docs}
+    for rel, entry in docs.items():
+        assert scan.with_body(entry.item, entry.body_sha, full).body == want[rel], rel
+    lone = "content/tin-tuc/lone.md"
+    (site / lone).write_text("---\ntitle: Đã sửa\ndate: 2024-01-07 08:00\n---\nKhác hẳn.\n", "utf-8")
+    assert scan.with_body(docs[lone].item, docs[lone].body_sha, full).body == want[lone]
+    (site / lone).unlink()
+    assert scan.with_body(docs[lone].item, docs[lone].body_sha, full).body == want[lone]
+
+    scan.close_spool(None)                        # forget the descriptors this process holds
+    nfd = "content/tin-tuc/nfd.md"
+    kept = full[nfd]
+    with open(kept.file, "r+b") as f:             # a byte of the spool changed
+        f.seek(kept.offset)
+        byte = f.read(1)
+        f.seek(kept.offset)
+        f.write(bytes([byte[0] ^ 1]))
+    assert scan.with_body(docs[nfd].item, docs[nfd].body_sha, full, fresh[nfd].sha).body == want[nfd]
+    scan.close_spool(spool)
+    assert not spool.folder.exists()
+    for rel, entry in docs.items():               # the spool gone: every body from its file
+        if rel != lone:
+            assert scan.with_body(entry.item, entry.body_sha, full, fresh[rel].sha).body == want[rel], rel
+    assert scan.with_body(docs[lone].item, docs[lone].body_sha, full) is None
+
+
+def test_a_spool_left_by_a_build_that_died_goes_with_the_next_one(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from sitegen.build import scan
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"spool-{gone.stdout.strip()}-abc"
+    live = tmp_path / f"spool-{os.getppid()}-def"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "123").write_bytes(b"x" * 10)
+    spool = scan.open_spool(tmp_path)
+    assert not dead.exists() and live.exists() and spool.folder.is_dir()
+    assert spool.put(b"abc") == scan.Spooled(str(spool.folder / str(os.getpid())), 0, 3, __import__("zlib").crc32(b"abc"))
+    assert spool.put(b"de").offset == 3
+    assert scan.Spool.read(scan.Spooled(str(spool.folder / str(os.getpid())), 3, 2, __import__("zlib").crc32(b"de"))) == b"de"
+    scan.close_spool(spool)
+    assert not spool.folder.exists() and live.exists()
+    assert scan.open_spool(None) is None

@@ -27,7 +27,7 @@ from sitegen.build import quick
 from sitegen.build.bodies import BodyJob
 from sitegen.build.cache import keep_until_exit
 from sitegen.build.renderpool import RenderError, render_routes
-from sitegen.build.scan import with_body
+from sitegen.build.scan import Spooled, with_body
 from sitegen.content.markup import MarkdownRenderer
 from sitegen.content.schema import Document
 from sitegen.errors import Report
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 
 def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str, Doc],
-                           full: dict[str, bytes], key: str) -> bool:
+                           full: dict[str, bytes | Spooled], key: str) -> bool:
     """Build from the saved model when it still stands; False (nothing published) otherwise."""
     from sitegen.build import pipeline as p
     state, cfg = ctx.state, ctx.cfg

@@ -31,7 +31,8 @@ from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamag
                                   discard_store, keep_until_exit)
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
-from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
+from sitegen.build.scan import (Doc, Seen, Spool, close_spool, open_spool, read_one, reload, scan, validated,
+                                with_body)
 from sitegen.build.publish import (Publisher, checked_stamp, file_digest, folder_id, put_back_swapped_out,
                                    strays_folder)
 from sitegen.build.prune import prune, record_owner
@@ -419,10 +420,19 @@ def model_key(base: str, assets: str, seen: dict[str, Seen]) -> str:
 
 
 def _build(ctx: _Context) -> BuildResult:
+    # Bodies validated by the workers that read content/ wait in the spool for the Markdown phase.
+    spool = open_spool(ctx.bcache.folder) if ctx.bcache.enabled and ctx.jobs > 1 else None
+    try:
+        return _build_with(ctx, spool)
+    finally:
+        close_spool(spool)
+
+
+def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
     opts, cfg, chain, report, state, result, timer = (ctx.opts, ctx.cfg, ctx.chain, ctx.report, ctx.state,
                                                       ctx.result, ctx.timer)
     seen, fresh, full = scan(opts.site, cfg, ctx.cfg_key, state.seen, state.started - quick.RACY_NS,
-                             report, ctx.jobs)
+                             report, ctx.jobs, spool)
     key = model_key(ctx.model_base, ctx.inputs.assets, seen)
     timer.lap("load")
     problem = ctx.bcache.problem
@@ -463,6 +473,7 @@ def _build(ctx: _Context) -> BuildResult:
                       _credit_labels(chain, cfg), media, ctx.cfg_key)
         items, md_entries = _bodies(job, published, doc_entries, full, bulk, ctx.bcache, ctx.jobs, report, result)
         full.clear()                    # the bodies' text: the HTML is in the store now
+        close_spool(spool)
         del bulk                        # what the last build kept: used up
         del fresh, seen
         # What the next build needs of every file and body is final now: saved before the pages are
