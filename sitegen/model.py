@@ -427,20 +427,25 @@ def _neighbours(news, by_section, by_tag, related, newer, older) -> None:
     linear in the number of articles rather than quadratic.
     """
     pos_in_tag = {url: {a.id: i for i, a in enumerate(arts)} for url, arts in by_tag.items()}
-    tagsets = {a.id: frozenset(t.url for t in a.tags) for a in news}
+    bit = {url: 1 << n for n, url in enumerate(by_tag)}
+    # an article's tags as bits of an int: the tags two articles share are one `&` and a bit count
+    tagbits = {a.id: sum(bit[url] for url in {t.url for t in a.tags} if url in bit) for a in news}
     stamps = {a.id: a.date.timestamp() for a in news}   # type: ignore[union-attr]
     for a in news:
-        tag_urls = tagsets[a.id]
+        mine = tagbits[a.id]
         cands: dict[int, Article] = {}
-        for url in tag_urls:
+        for url in {t.url for t in a.tags}:
             arts = by_tag[url]
             i = pos_in_tag[url][a.id]
             for b in arts[max(0, i - 8): i + 9]:
-                if b.id != a.id:
-                    cands[b.id] = b
+                cands[b.id] = b
+        cands.pop(a.id, None)
         ts = stamps[a.id]
-        ranked = sorted(cands.values(), key=lambda b: (-len(tag_urls & tagsets[b.id]), abs(stamps[b.id] - ts), b.rel))
-        related[a.id] = tuple(ranked[:RELATED_COUNT])
+        # most shared tags, nearest in time, then by file; the id makes each tuple unique, so the
+        # articles themselves are never compared (tuples, not a key function: ~2× quicker)
+        ranked = sorted([(-(mine & tagbits[k]).bit_count(), abs(stamps[k] - ts), b.rel, k, b)
+                         for k, b in cands.items()])
+        related[a.id] = tuple(r[4] for r in ranked[:RELATED_COUNT])
     for arts in by_section.values():
         for i, a in enumerate(arts):
             newer[a.id] = tuple(reversed(arts[max(0, i - 3):i]))
