@@ -47,6 +47,7 @@ def test_workers_give_the_same_bytes_as_one_process(big_site, tmp_path):
     path.write_text(path.read_text("utf-8").replace("Bài viết thử nghiệm số 10", "Tiêu đề đã sửa"), "utf-8")
     result = build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
     assert 0 < result.rendered < result.pages
+    assert result.parsed == 0, "the bodies' record the first build saved (aside, in a child) was not used"
     build(BuildOptions(site=big_site, out=tmp_path / "clean", now=NOW, jobs=1, cache=False))
     assert snapshot(out) == snapshot(tmp_path / "clean")
     assert not list((big_site / ".cache").rglob("spool-*")), "the bodies' spool outlived its build"
@@ -269,3 +270,19 @@ def test_a_spool_left_by_a_build_that_died_goes_with_the_next_one(tmp_path):
     scan.close_spool(spool)
     assert not spool.folder.exists() and live.exists()
     assert scan.open_spool(None) is None
+
+
+def test_the_bodies_record_written_aside_is_the_one_read_back(tmp_path, monkeypatch):
+    """save_bulk(aside=True): a forked child writes the record while the build goes on; once
+    bulk_saved() has waited for it, the next build reads back what was given."""
+    from sitegen.build import forked
+    from sitegen.build.cache import Bulk, BuildCache, code_fingerprint
+    monkeypatch.setattr(forked, "may_fork", lambda: True)     # as if the test runner had no thread
+    cache = BuildCache(tmp_path / ".cache", "out")
+    cache.path("model").write_bytes(b"an older model")
+    entries = {f"content/tin-tuc/bai-{n}.md": ("mục", n, "Hội nghị " * n) for n in range(300)}
+    child = cache.save_bulk(Bulk(code_fingerprint(), entries, {}, 1.5), aside=True)
+    assert child is not None and not cache.path("model").exists()
+    cache.bulk_saved(child)
+    again = BuildCache(tmp_path / ".cache", "out").load_bulk()
+    assert again.docs == entries and again.started == 1.5

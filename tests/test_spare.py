@@ -483,7 +483,7 @@ def test_a_stale_spare_is_removed_aside_while_the_build_goes_on(tmp_path, trusti
     site in its place, the stale tree renamed aside and removed by an orphan, not by the build
     (a command-line build runs no other thread; a test before this one may have left one)."""
     from sitegen.build import forked
-    monkeypatch.setattr(forked, "_may_fork", lambda: True)
+    monkeypatch.setattr(forked, "may_fork", lambda: True)
     site = copy_site("basic", tmp_path)
     out, clean = tmp_path / "public", tmp_path / "clean"
     _build(site, out, jobs=1)
@@ -518,7 +518,7 @@ def test_remove_aside_removes_in_this_process_when_another_thread_runs(tmp_path,
     finally:
         stop.set()
         other.join()
-    monkeypatch.setattr(forked, "_may_fork", lambda: True)      # as if the test runner had no thread either
+    monkeypatch.setattr(forked, "may_fork", lambda: True)      # as if the test runner had no thread either
     (folder / "c").mkdir(parents=True)
     (folder / "c" / "g.txt").write_text("y", "utf-8")
     forked.remove_aside(folder)

@@ -508,12 +508,30 @@ class BuildCache:
         except OSError:
             tmp.unlink(missing_ok=True)
 
-    def save_bulk(self, bulk: Bulk) -> None:
+    def save_bulk(self, bulk: Bulk, aside: bool = False) -> Any:
         """Write the bulk, by a build that made the site model again (before save(): the model saved
-        earlier goes, and the caller can let go of the bulk's entries before the pages are rendered)."""
-        if self.enabled:
-            self._write(self.path("bulk"), bulk, tree=True)
-            self.path("model").unlink(missing_ok=True)
+        earlier goes, and the caller can let go of the bulk's entries before the pages are rendered).
+        aside: a forked child writes it (0.5 s at 10,000 articles) while this process makes the
+        site model; returns the child, for bulk_saved() before save(). None: written already."""
+        if not self.enabled:
+            return None
+        self.path("model").unlink(missing_ok=True)
+        if aside:
+            from sitegen.build import forked
+            child = forked.start(lambda: self._write(self.path("bulk"), bulk, tree=True) or b"") \
+                if forked.may_fork() else None
+            if child is not None:
+                return child
+        self._write(self.path("bulk"), bulk, tree=True)
+        return None
+
+    @staticmethod
+    def bulk_saved(child: Any) -> None:
+        """Wait for the child of save_bulk(aside=True) to finish (a bulk it failed to write is
+        missing, and the next build renders every body again, as after a full disk)."""
+        if child is not None:
+            from sitegen.build import forked
+            forked.finish(child)
 
     def save(self, state: State, model: Any = None) -> None:
         """Write the state, and the site model when given. A build that did not make the model

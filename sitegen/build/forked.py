@@ -134,7 +134,9 @@ def cancel(child: Child) -> None:
         pass
 
 
-def _may_fork() -> bool:
+def may_fork() -> bool:
+    """Whether a child may be forked now: not with another thread running (it may hold a lock the
+    child would wait for)."""
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
@@ -146,7 +148,7 @@ def remove_aside(folder: Path) -> None:
     fork of a threaded process may deadlock)."""
     trash = folder.with_name(f"{folder.name}.old-{os.getpid()}")
     try:
-        if not _may_fork() or os.path.lexists(trash):
+        if not may_fork() or os.path.lexists(trash):
             raise OSError
         os.rename(folder, trash)
     except OSError:
@@ -178,4 +180,4 @@ def remove_in_orphan(path: Path) -> None:
     os.waitpid(pid, 0)
 
 
-__all__ = ["Child", "cancel", "finish", "remove_aside", "remove_in_orphan", "start", "tie_to_parent", "tied_pool"]
+__all__ = ["Child", "cancel", "finish", "may_fork", "remove_aside", "remove_in_orphan", "start", "tie_to_parent", "tied_pool"]

@@ -467,7 +467,7 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
     check_translation_keys(docs, report)     # drafts and scheduled articles count as translations
     timer.lap("validate")
     media = MediaPipeline(cfg, cached=ctx.bcache.enabled, waiting=ctx.waiting)
-    search = None
+    search = bulk_saving = None
     try:
         job = BodyJob(cfg, urls, {d.source.content_rel: urls[d.rel] for d in published},
                       _credit_labels(chain, cfg), media, ctx.cfg_key)
@@ -482,15 +482,16 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
         new_seen = {rel: e.seen for rel, e in doc_entries.items()}
         new_md_keys = {rel: _md_key(e) for rel, e in md_entries.items()}
         body_keys = {rel: e.key for rel, e in md_entries.items()}
+        # A forked child writes them while this process makes the site model.
+        bulk_saving = ctx.bcache.save_bulk(Bulk(code_fingerprint(), doc_entries, md_entries, ctx.started),
+                                           aside=ctx.jobs > 1)
+        del doc_entries, md_entries
         timer.lap("markdown")
         site = build_site(cfg, items, indexes, now, opts.counts)
         # The search index is made from the model and the bodies alone: a forked child makes it
-        # while this process saves the cache and prepares the pages, and the workers render them.
+        # while this process prepares the pages, and the workers render them.
         search = Background(site, cfg.cache_dir / "search" if ctx.bcache.enabled else None, ctx.jobs)
         timer.lap("model")
-        ctx.bcache.save_bulk(Bulk(code_fingerprint(), doc_entries, md_entries, ctx.started))
-        del doc_entries, md_entries
-        timer.lap("markdown")
         carried = len(report.items)
         media.process(report)           # image errors are content errors: nothing is written yet
         other_warnings = tuple(e for e in report.items[carried:] if e.warning and not _this_build_only(e))
@@ -541,6 +542,7 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
         media.close()
         if search is not None:
             search.close()
+        ctx.bcache.bulk_saved(bulk_saving)
     result.unchanged = not publisher.changed
     result.written = publisher.written
     result.files = len(new_published)
