@@ -2,6 +2,7 @@
 and a template that fails in a worker fails the build like it does in one process."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,34 @@ def test_the_bodies_record_written_aside_is_the_one_read_back(tmp_path, monkeypa
     cache.bulk_saved(child)
     again = BuildCache(tmp_path / ".cache", "out").load_bulk()
     assert again.docs == entries and again.started == 1.5
+
+
+def test_the_scan_takes_each_files_stat_from_the_no_op_check(tmp_path):
+    """The no-op check stats every file of content/; the scan right after takes those stats instead
+    of its own. A file changed in between is left to the next build, like one changed just after
+    the scan's own stat (and the next build does see it: its fingerprint moved)."""
+    import time
+
+    from sitegen.build import scan
+    from sitegen.build.quick import inputs_digest
+    from sitegen.config import load_config
+    from sitegen.errors import Report
+
+    site = copy_site("basic", tmp_path)
+    cfg = load_config(site)
+    stats: dict = {}
+    before = inputs_digest(site, "b", stats)
+    files = {str(p) for p in (site / "content").rglob("*") if p.is_file()}
+    assert set(stats) == files and all(stats[f].st_size == os.stat(f).st_size for f in files)
+    racy = time.time_ns() + 10 ** 10
+    seen, fresh, _ = scan.scan(site, cfg, "k", {}, racy, Report(), jobs=1)
+    assert fresh
+    again_seen, again, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, stats=stats)
+    assert again == {} and again_seen == seen
+    edited = next(p for p in (site / "content").rglob("*.md") if not p.name.startswith("_"))
+    edited.write_text(edited.read_text("utf-8") + "\nThêm một câu.\n", "utf-8")
+    _, stale, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, stats=stats)
+    assert stale == {}
+    _, now, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, stats={})
+    assert list(now) == [edited.relative_to(site).as_posix()]
+    assert inputs_digest(site, "b").fingerprint != before.fingerprint

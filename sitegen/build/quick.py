@@ -31,9 +31,11 @@ class Inputs(NamedTuple):
     assets_newest: int
 
 
-def _tree(root: Path, parts: list[str], assets: list[str]) -> tuple[int, int]:
+def _tree(root: Path, parts: list[str], assets: list[str], stats: dict[str, os.stat_result] | None = None
+          ) -> tuple[int, int]:
     """Append (rel, kind, size, mtime_ns, inode) of everything under root to parts, and of all but
-    Markdown files to assets; the newest change time of all, and of the assets."""
+    Markdown files to assets; the newest change time of all, and of the assets. stats: each file's
+    stat by its path, for the scan of content/ that follows (one stat a file, not two)."""
     newest = newest_asset = 0
     stack = [(root, "")]
     while stack:
@@ -57,6 +59,8 @@ def _tree(root: Path, parts: list[str], assets: list[str]) -> tuple[int, int]:
                 stack.append((Path(e.path), rel + "/"))
             else:
                 parts.append(f"{rel}{link}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+                if stats is not None:
+                    stats[e.path] = st
                 changed = max(st.st_mtime_ns, st.st_ctime_ns)
                 if link or not e.name.endswith(".md"):
                     assets.append(parts[-1])
@@ -65,15 +69,16 @@ def _tree(root: Path, parts: list[str], assets: list[str]) -> tuple[int, int]:
     return newest, newest_asset
 
 
-def inputs_digest(site: Path, base: str) -> Inputs:
-    """The stat fingerprints of content/ and static/ (see Inputs)."""
+def inputs_digest(site: Path, base: str, stats: dict[str, os.stat_result] | None = None) -> Inputs:
+    """The stat fingerprints of content/ and static/ (see Inputs); stats gets the files of
+    content/ by path (see _tree)."""
     parts = [base]
     assets: list[str] = []
     newest = newest_asset = 0
     for name in ("content", "static"):
         parts.append(f"#{name}")
         assets.append(parts[-1])
-        n, a = _tree(site / name, parts, assets)
+        n, a = _tree(site / name, parts, assets, stats if name == "content" else None)
         newest, newest_asset = max(newest, n), max(newest_asset, a)
     return Inputs(digest("\n".join(parts)), newest, digest("\n".join(assets)), newest_asset)
 

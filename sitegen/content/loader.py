@@ -41,13 +41,16 @@ def walk_content(root: Path, report: Report) -> list[SourceFile]:
 
 
 def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_result], Any] | None = None,
-                 read: bool = True) -> Iterator[Any]:
+                 read: bool = True, stats: dict[str, os.stat_result] | None = None) -> Iterator[Any]:
     """walk_content, one file at a time (a large site's text is never all in memory at once).
 
     reuse(rel, stat) may return what an earlier build made of an unchanged file; that is given
     instead of a freshly read SourceFile. read=False gives the path of each file to read instead
-    of reading it (read_source reads it).
+    of reading it (read_source reads it). stats: files' stats taken moments before, by path, used
+    instead of a stat of their own (a file changed in between is the next build's, as one changed
+    right after its stat would be).
     """
+    stats = stats or {}
     content = root / "content"
     if not content.is_dir():
         report.error("content", None, None, "the site has no content/ folder",
@@ -94,7 +97,7 @@ def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_resul
             elif entry.name.endswith(MARKDOWN_EXT):
                 if reuse is not None:
                     try:
-                        known = reuse(rel, entry.stat())
+                        known = reuse(rel, stats.get(entry.path) or entry.stat())
                     except OSError:
                         known = None
                     if known is not None:
