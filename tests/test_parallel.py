@@ -208,7 +208,7 @@ def test_bodies_validated_by_workers_wait_in_the_spool(tmp_path, monkeypatch):
     their place: the Markdown phase gets the very body that was validated, even once the file has
     changed or gone; a spool entry that does not read back as written (a byte changed, the file
     cut or removed) is read from the content file again, as without a spool."""
-    from sitegen.build import scan
+    from sitegen.build import scan, spool as spools
     from sitegen.config import load_config
     from sitegen.content.loader import read_source
     from sitegen.content.schema import Document, validate
@@ -218,12 +218,12 @@ def test_bodies_validated_by_workers_wait_in_the_spool(tmp_path, monkeypatch):
     cfg = load_config(site)
     monkeypatch.setattr(scan, "MIN_PARALLEL", 1)
     (tmp_path / "cache").mkdir()
-    spool = scan.open_spool(tmp_path / "cache")
+    spool = spools.open_spool(tmp_path / "cache")
     report = Report()
     seen, fresh, full = scan.scan(site, cfg, "k", {}, 0, report, jobs=2, spool=spool)
     docs = {rel: e for rel, e in fresh.items() if isinstance(e.item, Document)}
     assert not report.errors and len(docs) >= 9 and set(full) == set(docs)
-    assert all(type(kept) is scan.Spooled for kept in full.values())
+    assert all(type(kept) is spools.Spooled for kept in full.values())
     assert 1 <= len({kept.file for kept in full.values()}) <= 2, "one spool file a worker"
     want = {rel: validate(read_source(site / rel, site, Report()), cfg, Report()).body for rel in docs}
     for rel, entry in docs.items():
@@ -234,7 +234,7 @@ def test_bodies_validated_by_workers_wait_in_the_spool(tmp_path, monkeypatch):
     (site / lone).unlink()
     assert scan.with_body(docs[lone].item, docs[lone].body_sha, full).body == want[lone]
 
-    scan.close_spool(None)                        # forget the descriptors this process holds
+    spools.close_spool(None)                        # forget the descriptors this process holds
     nfd = "content/tin-tuc/nfd.md"
     kept = full[nfd]
     with open(kept.file, "r+b") as f:             # a byte of the spool changed
@@ -243,7 +243,7 @@ def test_bodies_validated_by_workers_wait_in_the_spool(tmp_path, monkeypatch):
         f.seek(kept.offset)
         f.write(bytes([byte[0] ^ 1]))
     assert scan.with_body(docs[nfd].item, docs[nfd].body_sha, full, fresh[nfd].sha).body == want[nfd]
-    scan.close_spool(spool)
+    spools.close_spool(spool)
     assert not spool.folder.exists()
     for rel, entry in docs.items():               # the spool gone: every body from its file
         if rel != lone:
@@ -256,21 +256,21 @@ def test_a_spool_left_by_a_build_that_died_goes_with_the_next_one(tmp_path):
     import subprocess
     import sys
 
-    from sitegen.build import scan
+    from sitegen.build import spool as spools
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = tmp_path / f"spool-{gone.stdout.strip()}-abc"
     live = tmp_path / f"spool-{os.getppid()}-def"
     for folder in (dead, live):
         folder.mkdir()
         (folder / "123").write_bytes(b"x" * 10)
-    spool = scan.open_spool(tmp_path)
+    spool = spools.open_spool(tmp_path)
     assert not dead.exists() and live.exists() and spool.folder.is_dir()
-    assert spool.put(b"abc") == scan.Spooled(str(spool.folder / str(os.getpid())), 0, 3, __import__("zlib").crc32(b"abc"))
+    assert spool.put(b"abc") == spools.Spooled(str(spool.folder / str(os.getpid())), 0, 3, __import__("zlib").crc32(b"abc"))
     assert spool.put(b"de").offset == 3
-    assert scan.Spool.read(scan.Spooled(str(spool.folder / str(os.getpid())), 3, 2, __import__("zlib").crc32(b"de"))) == b"de"
-    scan.close_spool(spool)
+    assert spools.Spool.read(spools.Spooled(str(spool.folder / str(os.getpid())), 3, 2, __import__("zlib").crc32(b"de"))) == b"de"
+    spools.close_spool(spool)
     assert not spool.folder.exists() and live.exists()
-    assert scan.open_spool(None) is None
+    assert spools.open_spool(None) is None
 
 
 def test_the_bodies_record_written_aside_is_the_one_read_back(tmp_path, monkeypatch):

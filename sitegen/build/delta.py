@@ -27,7 +27,8 @@ from sitegen.build import quick
 from sitegen.build.bodies import BodyJob
 from sitegen.build.cache import keep_until_exit
 from sitegen.build.renderpool import RenderError, render_routes
-from sitegen.build.scan import Spooled, with_body
+from sitegen.build.scan import with_body
+from sitegen.build.spool import Spooled
 from sitegen.content.markup import MarkdownRenderer
 from sitegen.content.schema import Document
 from sitegen.errors import Report

@@ -31,8 +31,8 @@ from sitegen.build.cache import (READ, Body, Bulk, BuildCache, State, StoreDamag
                                   discard_store, keep_until_exit)
 from sitegen.build.keys import Keys, tree_digest
 from sitegen.build.lock import output_lock
-from sitegen.build.scan import (Doc, Seen, Spool, close_spool, open_spool, read_one, reload, scan, validated,
-                                with_body)
+from sitegen.build.scan import Doc, Seen, read_one, reload, scan, validated, with_body
+from sitegen.build.spool import Spool, close_spool, open_spool
 from sitegen.build.publish import (Publisher, checked_stamp, file_digest, folder_id, put_back_swapped_out,
                                    strays_folder)
 from sitegen.build.prune import prune, record_owner
