@@ -3,6 +3,7 @@ and a template that fails in a worker fails the build like it does in one proces
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,23 @@ def test_the_site_is_shared_out_by_date(big_site, tmp_path, monkeypatch):
     assert result.pages > 200 and len(made) == 1
 
 
+ODD = {        # articles whose text is not what their file holds: a BOM, CR line ends, NFD
+    "bom-crlf.md": "\ufeff---\r\ntitle: Có BOM\r\ndate: 2024-01-02 08:00\r\n---\r\n\r\nThân bài\r\ndòng hai\r\n",
+    "nfd.md": unicodedata.normalize("NFD", "---\ntitle: Tổ hợp\ndate: 2024-01-03 08:00\n---\nQuốc hội họp.\n"),
+    "cr.md": "---\rtitle: Mac cũ\rdate: 2024-01-04 08:00\r---\rMột\rHai\r",
+    "empty-body.md": "---\ntitle: Không có thân\ndate: 2024-01-05 08:00\n---\n",
+    "dashes.md": "---\ntitle: Gạch\ndate: 2024-01-06 08:00\n---\nTrên\n\n---\n\nDưới ---\n",
+    "lone.md": "---\ntitle: Một mình\ndate: 2024-01-07 08:00\n---\nThân bài riêng.\n",
+}
+
+
+def _odd_site(tmp_path: Path) -> Path:
+    site = copy_site("basic", tmp_path)
+    for name, text in ODD.items():
+        (site / "content" / "tin-tuc" / name).write_bytes(text.encode("utf-8"))
+    return site
+
+
 def test_bodies_read_by_workers_are_read_again_as_validated(tmp_path, monkeypatch):
     """Files validated in workers send back no body: the Markdown phase reads each again and checks
     it against the digest taken when it was validated (byte-order mark, CRLF, decomposed
@@ -159,25 +177,15 @@ def test_bodies_read_by_workers_are_read_again_as_validated(tmp_path, monkeypatc
     from sitegen.content.loader import read_source
     from sitegen.content.schema import Document, validate
     from sitegen.errors import Report
-    import unicodedata
 
-    site = copy_site("basic", tmp_path)
-    odd = {
-        "bom-crlf.md": "\ufeff---\r\ntitle: Có BOM\r\ndate: 2024-01-02 08:00\r\n---\r\n\r\nThân bài\r\ndòng hai\r\n",
-        "nfd.md": unicodedata.normalize("NFD", "---\ntitle: Tổ hợp\ndate: 2024-01-03 08:00\n---\nQuốc hội họp.\n"),
-        "cr.md": "---\rtitle: Mac cũ\rdate: 2024-01-04 08:00\r---\rMột\rHai\r",
-        "empty-body.md": "---\ntitle: Không có thân\ndate: 2024-01-05 08:00\n---\n",
-        "dashes.md": "---\ntitle: Gạch\ndate: 2024-01-06 08:00\n---\nTrên\n\n---\n\nDưới ---\n",
-    }
-    for name, text in odd.items():
-        (site / "content" / "tin-tuc" / name).write_bytes(text.encode("utf-8"))
+    site = _odd_site(tmp_path)
     cfg = load_config(site)
     monkeypatch.setattr(scan, "MIN_PARALLEL", 1)
     report = Report()
     seen, fresh, full = scan.scan(site, cfg, "k", {}, 0, report, jobs=2)
     assert not report.errors and full == {}
     docs = {rel: e for rel, e in fresh.items() if isinstance(e.item, Document)}
-    assert len(docs) >= len(odd) + 5
+    assert len(docs) >= len(ODD) + 5
     for rel, entry in docs.items():
         want = validate(read_source(site / rel, site, Report()), cfg, Report())
         got = scan.with_body(entry.item, entry.body_sha, full)
@@ -189,18 +197,6 @@ def test_bodies_read_by_workers_are_read_again_as_validated(tmp_path, monkeypatc
     assert scan.with_body(docs["content/tin-tuc/nfd.md"].item, docs["content/tin-tuc/nfd.md"].body_sha, full) is None
 
 
-def _odd_site(tmp_path):
-    import unicodedata
-    site = copy_site("basic", tmp_path)
-    odd = {
-        "bom-crlf.md": "\ufeff---\r\ntitle: Có BOM\r\ndate: 2024-01-02 08:00\r\n---\r\n\r\nThân bài\r\ndòng hai\r\n",
-        "nfd.md": unicodedata.normalize("NFD", "---\ntitle: Tổ hợp\ndate: 2024-01-03 08:00\n---\nQuốc hội họp.\n"),
-        "lone.md": "---\ntitle: Một mình\ndate: 2024-01-07 08:00\n---\nThân bài riêng.\n",
-        "empty-body.md": "---\ntitle: Không có thân\ndate: 2024-01-05 08:00\n---\n",
-    }
-    for name, text in odd.items():
-        (site / "content" / "tin-tuc" / name).write_bytes(text.encode("utf-8"))
-    return site
 
 
 def test_bodies_validated_by_workers_wait_in_the_spool(tmp_path, monkeypatch):
