@@ -248,19 +248,21 @@ def test_bodies_validated_by_workers_wait_in_the_spool(tmp_path, monkeypatch):
 
 
 def test_a_spool_left_by_a_build_that_died_goes_with_the_next_one(tmp_path):
-    import os
     import subprocess
     import sys
+    import time
 
     from sitegen.build import spool as spools
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = tmp_path / f"spool-{gone.stdout.strip()}-abc"
     live = tmp_path / f"spool-{os.getppid()}-def"
-    for folder in (dead, live):
+    reused = tmp_path / f"spool-{os.getppid()}-ghi"      # a dead build's, its id another process's now
+    for folder in (dead, live, reused):
         folder.mkdir()
         (folder / "123").write_bytes(b"x" * 10)
+    os.utime(reused, (time.time() - spools.STALE - 60,) * 2)
     spool = spools.open_spool(tmp_path)
-    assert not dead.exists() and live.exists() and spool.folder.is_dir()
+    assert not dead.exists() and not reused.exists() and live.exists() and spool.folder.is_dir()
     assert spool.put(b"abc") == spools.Spooled(str(spool.folder / str(os.getpid())), 0, 3, __import__("zlib").crc32(b"abc"))
     assert spool.put(b"de").offset == 3
     assert spools.Spool.read(spools.Spooled(str(spool.folder / str(os.getpid())), 3, 2, __import__("zlib").crc32(b"de"))) == b"de"

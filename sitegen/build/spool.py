@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import zlib
 from pathlib import Path
 from typing import NamedTuple
@@ -76,6 +77,9 @@ class Spool:
 _READING: dict = {}     # spool file → descriptor, and "" → the process that opened them
 
 
+STALE = 86400        # seconds: a spool this old is a dead build's, whatever process has its id now
+
+
 def open_spool(cache_folder: Path | None) -> Spool | None:
     """A spool folder in the build cache for this build; first the spools of builds that died
     (named by their process ids) go."""
@@ -84,7 +88,7 @@ def open_spool(cache_folder: Path | None) -> Spool | None:
     try:
         for old in cache_folder.glob(SPOOL_PREFIX + "*"):
             pid = old.name[len(SPOOL_PREFIX):].partition("-")[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and (not _alive(int(pid)) or time.time() - old.stat().st_mtime > STALE):
                 shutil.rmtree(old, ignore_errors=True)
         return Spool(Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-", dir=cache_folder)))
     except OSError:
