@@ -105,7 +105,6 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         self.visit(node.node, frame)
         self.write(f"), {node.attr!r}, missing)) is not missing else environment.getitem(_sg_o, {node.attr!r}))")
 
-
     def _output_child_pre(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame, finalize) -> None:
         """`{{ x if test }}` printed: "" when the test fails, instead of making an Undefined (with its
         message) only to print it as "" (~1 µs each; themes write class="a{{ ' b' if c }}")."""
