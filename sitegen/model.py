@@ -79,8 +79,8 @@ def _shared_repr(cls):
         if hit is not None and hit[0] is self:
             return hit[1]
         text = made(self)
-        if len(_REPRS) >= 100_000:      # a long-running server: start afresh rather than grow
-            _REPRS.clear()
+        if len(_REPRS) >= 20_000:       # a long-running server builds again and again: start
+            _REPRS.clear()              # afresh rather than hold every build's objects
         _REPRS[id(self)] = (self, text)
         return text
     cls.__repr__ = __repr__
