@@ -251,6 +251,7 @@ def test_a_spool_left_by_a_build_that_died_goes_with_the_next_one(tmp_path):
     import subprocess
     import sys
     import time
+    import zlib
 
     from sitegen.build import spool as spools
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
@@ -263,9 +264,9 @@ def test_a_spool_left_by_a_build_that_died_goes_with_the_next_one(tmp_path):
     os.utime(reused, (time.time() - spools.STALE - 60,) * 2)
     spool = spools.open_spool(tmp_path)
     assert not dead.exists() and not reused.exists() and live.exists() and spool.folder.is_dir()
-    assert spool.put(b"abc") == spools.Spooled(str(spool.folder / str(os.getpid())), 0, 3, __import__("zlib").crc32(b"abc"))
+    assert spool.put(b"abc") == spools.Spooled(str(spool.folder / str(os.getpid())), 0, 3, zlib.crc32(b"abc"))
     assert spool.put(b"de").offset == 3
-    assert spools.Spool.read(spools.Spooled(str(spool.folder / str(os.getpid())), 3, 2, __import__("zlib").crc32(b"de"))) == b"de"
+    assert spools.Spool.read(spools.Spooled(str(spool.folder / str(os.getpid())), 3, 2, zlib.crc32(b"de"))) == b"de"
     spools.close_spool(spool)
     assert not spool.folder.exists() and live.exists()
     assert spools.open_spool(None) is None

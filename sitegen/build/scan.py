@@ -29,6 +29,8 @@ from sitegen.files import read_regular
 
 BATCH = 64
 MIN_PARALLEL = 200        # fewer files than this are read in this process
+
+
 class Seen(NamedTuple):
     """What every build keeps of one content file: enough to tell whether it changed, and how."""
 
@@ -191,7 +193,7 @@ def with_body(doc: Document, body_sha: str, full: dict[str, bytes | Spooled], fi
         if data is not None:
             return _blanked(doc, body=data.decode("utf-8", "surrogatepass"))
     elif kept is not None:
-        return dataclasses.replace(doc, body=zlib.decompress(kept).decode("utf-8", "surrogatepass"))
+        return _blanked(doc, body=zlib.decompress(kept).decode("utf-8", "surrogatepass"))
     try:
         data = read_regular(doc.source.path)
         body = body_of(decoded(data))

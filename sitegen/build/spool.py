@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 SPOOL_PREFIX = "spool-"
+STALE = 86400        # seconds: a spool this old is a dead build's, whatever process has its id now
 
 
 class Spooled(NamedTuple):
@@ -61,23 +62,21 @@ class Spool:
     @staticmethod
     def read(kept: Spooled) -> bytes | None:
         """The bytes put at kept, or None when they are no longer there as written."""
-        if _READING.get("") != os.getpid():      # a forked worker opens the files itself
-            _READING.clear()
-            _READING[""] = os.getpid()
+        global _READING
+        if _READING[0] != os.getpid():          # a forked worker opens the files itself
+            _READING = (os.getpid(), {})
+        fds = _READING[1]
         try:
-            fd = _READING.get(kept.file)
+            fd = fds.get(kept.file)
             if fd is None:
-                fd = _READING[kept.file] = os.open(kept.file, os.O_RDONLY | os.O_CLOEXEC)
+                fd = fds[kept.file] = os.open(kept.file, os.O_RDONLY | os.O_CLOEXEC)
             data = os.pread(fd, kept.size, kept.offset)
         except OSError:
             return None
         return data if len(data) == kept.size and zlib.crc32(data) == kept.crc else None
 
 
-_READING: dict = {}     # spool file → descriptor, and "" → the process that opened them
-
-
-STALE = 86400        # seconds: a spool this old is a dead build's, whatever process has its id now
+_READING: tuple[int, dict[str, int]] = (-1, {})     # the process reading, its spool file → descriptor
 
 
 def open_spool(cache_folder: Path | None) -> Spool | None:
@@ -96,13 +95,15 @@ def open_spool(cache_folder: Path | None) -> Spool | None:
 
 
 def close_spool(spool: Spool | None) -> None:
+    """Remove the spool's folder and close what this process opened to read it."""
+    global _READING
     if spool is not None:
         shutil.rmtree(spool.folder, ignore_errors=True)
-    if _READING.get("") == os.getpid():
-        for name, fd in _READING.items():
-            if name:
-                os.close(fd)
-    _READING.clear()
+    pid, fds = _READING
+    if pid == os.getpid():
+        for fd in fds.values():
+            os.close(fd)
+    _READING = (-1, {})
 
 
 def _alive(pid: int) -> bool:
