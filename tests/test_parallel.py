@@ -288,10 +288,11 @@ def test_the_bodies_record_written_aside_is_the_one_read_back(tmp_path, monkeypa
     assert again.docs == entries and again.started == 1.5
 
 
-def test_the_scan_takes_each_files_stat_from_the_no_op_check(tmp_path):
-    """The no-op check stats every file of content/; the scan right after takes those stats instead
-    of its own. A file changed in between is left to the next build, like one changed just after
-    the scan's own stat (and the next build does see it: its fingerprint moved)."""
+def test_the_scan_takes_each_folders_listing_from_the_no_op_check(tmp_path):
+    """The no-op check lists every folder of content/ and stats every file; the scan right after
+    takes those listings and stats instead of its own. A file changed in between is left to the next
+    build, like one changed just after the scan's own stat (and the next build does see it: its
+    fingerprint moved)."""
     import time
 
     from sitegen.build import scan
@@ -301,19 +302,24 @@ def test_the_scan_takes_each_files_stat_from_the_no_op_check(tmp_path):
 
     site = copy_site("basic", tmp_path)
     cfg = load_config(site)
-    stats: dict = {}
-    before = inputs_digest(site, "b", stats)
-    files = {str(p) for p in (site / "content").rglob("*") if p.is_file()}
-    assert set(stats) == files and all(stats[f].st_size == os.stat(f).st_size for f in files)
     racy = time.time_ns() + 10 ** 10
     seen, fresh, _ = scan.scan(site, cfg, "k", {}, racy, Report(), jobs=1)
     assert fresh
-    again_seen, again, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, stats=stats)
-    assert again == {} and again_seen == seen
+    listings: dict = {}
+    before = inputs_digest(site, "b", listings)
+    folders = {str(p) for p in [site / "content", *(site / "content").rglob("*")] if p.is_dir()}
+    assert set(listings) == folders
+    assert all([e.name for e in entries] == sorted(os.listdir(folder)) for folder, entries in listings.items())
+    again_seen, again, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, listings=listings)
+    assert again == {} and again_seen == seen and listings == {}     # each listing is used once
+    listings = {}
+    inputs_digest(site, "b", listings)
     edited = next(p for p in (site / "content").rglob("*.md") if not p.name.startswith("_"))
     edited.write_text(edited.read_text("utf-8") + "\nThêm một câu.\n", "utf-8")
-    _, stale, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, stats=stats)
+    added = edited.with_name("them-moi.md")
+    added.write_text(edited.read_text("utf-8"), "utf-8")
+    _, stale, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, listings=listings)
     assert stale == {}
-    _, now, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, stats={})
-    assert list(now) == [edited.relative_to(site).as_posix()]
+    _, now, _ = scan.scan(site, cfg, "k", seen, racy, Report(), jobs=1, listings={})
+    assert sorted(now) == sorted(p.relative_to(site).as_posix() for p in (edited, added))
     assert inputs_digest(site, "b").fingerprint != before.fingerprint

@@ -240,8 +240,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None,
     probe = outcheck.Probe.start(opts.out, noop.published_file, spare_dir) \
         if bcache.enabled and noop.published_file.is_file() else None
     try:
-        stats: dict = {}
-        inputs = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)), stats)
+        listings: dict = {}
+        inputs = inputs_digest(opts.site, "\x1f".join((ident, cfg_key, theme_key, counts_key)), listings)
         last = noop.unchanged(inputs.fingerprint, inputs.newest, opts.out, now, probe)
         if last is not None:            # nothing changed: the published site stands
             for k, v in last["summary"].items():
@@ -291,7 +291,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None,
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
                    progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
                    Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), spare_dir, setup, tampered,
-                   checked_at, made_by_another, spare_changed, waiting, stats)
+                   checked_at, made_by_another, spare_changed, waiting, listings)
     try:
         _build(ctx)
     finally:
@@ -337,7 +337,7 @@ class _Context:
     made_by_another: dict = field(default_factory=dict)   # BuildCache.published_by_another
     spare_changed: list = field(default_factory=list)     # outcheck.spare_files
     waiting: Callable[[Path], None] | None = None          # told of a lock another build holds
-    stats: dict = field(default_factory=dict)              # content/'s files' stats, from the no-op check
+    listings: dict = field(default_factory=dict)           # content/'s folders, from the no-op check
 
     def publisher(self) -> Publisher:
         setup, self.spare_setup = self.spare_setup, None
@@ -434,8 +434,8 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
     opts, cfg, chain, report, state, result, timer = (ctx.opts, ctx.cfg, ctx.chain, ctx.report, ctx.state,
                                                       ctx.result, ctx.timer)
     seen, fresh, full = scan(opts.site, cfg, ctx.cfg_key, state.seen, state.started - quick.RACY_NS,
-                             report, ctx.jobs, spool, ctx.stats)
-    ctx.stats = {}
+                             report, ctx.jobs, spool, ctx.listings)
+    ctx.listings = {}
     key = model_key(ctx.model_base, ctx.inputs.assets, seen)
     timer.lap("load")
     problem = ctx.bcache.problem

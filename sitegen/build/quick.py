@@ -31,11 +31,12 @@ class Inputs(NamedTuple):
     assets_newest: int
 
 
-def _tree(root: Path, parts: list[str], assets: list[str], stats: dict[str, os.stat_result] | None = None
+def _tree(root: Path, parts: list[str], assets: list[str], listings: dict[str, list[os.DirEntry]] | None = None
           ) -> tuple[int, int]:
     """Append (rel, kind, size, mtime_ns, inode) of everything under root to parts, and of all but
-    Markdown files to assets; the newest change time of all, and of the assets. stats: each file's
-    stat by its path, for the scan of content/ that follows (one stat a file, not two)."""
+    Markdown files to assets; the newest change time of all, and of the assets. listings: each
+    folder's entries by its path, sorted, each holding its stat, for the scan of content/ that
+    follows (one listing a folder and one stat a file, not two)."""
     newest = newest_asset = 0
     stack = [(root, "")]
     while stack:
@@ -45,6 +46,8 @@ def _tree(root: Path, parts: list[str], assets: list[str], stats: dict[str, os.s
         except OSError as exc:
             parts.append(f"{prefix}!{exc.errno}")
             continue
+        if listings is not None:
+            listings[os.fspath(folder)] = entries
         for e in entries:
             rel = prefix + e.name
             try:
@@ -59,8 +62,6 @@ def _tree(root: Path, parts: list[str], assets: list[str], stats: dict[str, os.s
                 stack.append((Path(e.path), rel + "/"))
             else:
                 parts.append(f"{rel}{link}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-                if stats is not None:
-                    stats[e.path] = st
                 changed = max(st.st_mtime_ns, st.st_ctime_ns)
                 if link or not e.name.endswith(".md"):
                     assets.append(parts[-1])
@@ -69,16 +70,16 @@ def _tree(root: Path, parts: list[str], assets: list[str], stats: dict[str, os.s
     return newest, newest_asset
 
 
-def inputs_digest(site: Path, base: str, stats: dict[str, os.stat_result] | None = None) -> Inputs:
-    """The stat fingerprints of content/ and static/ (see Inputs); stats gets the files of
-    content/ by path (see _tree)."""
+def inputs_digest(site: Path, base: str, listings: dict[str, list[os.DirEntry]] | None = None) -> Inputs:
+    """The stat fingerprints of content/ and static/ (see Inputs); listings gets the folders of
+    content/ (see _tree)."""
     parts = [base]
     assets: list[str] = []
     newest = newest_asset = 0
     for name in ("content", "static"):
         parts.append(f"#{name}")
         assets.append(parts[-1])
-        n, a = _tree(site / name, parts, assets, stats if name == "content" else None)
+        n, a = _tree(site / name, parts, assets, listings if name == "content" else None)
         newest, newest_asset = max(newest, n), max(newest_asset, a)
     return Inputs(digest("\n".join(parts)), newest, digest("\n".join(assets)), newest_asset)
 

@@ -144,12 +144,12 @@ def _read_all(paths: list[Path], site: Path, cfg: SiteConfig, cfg_key: str, know
 
 
 def scan(site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen], racy: int, report: Report,
-         jobs: int, spool: Spool | None = None, stats: dict | None = None
+         jobs: int, spool: Spool | None = None, listings: dict | None = None
          ) -> tuple[dict[str, Seen], dict[str, Doc], dict[str, bytes | Spooled]]:
     """Walk content/: every file as last seen (known), unless its stat moved or is too recent to vouch
     for it (mtime ≥ racy); those are read and validated. Returns every file's Seen in walk order,
     the files validated now and their bodies as kept (workers put them into spool, if given).
-    stats: the files' stats as the no-op check took them (see iter_content)."""
+    listings: content/'s folders as the no-op check listed them (see iter_content)."""
 
     def reuse(rel: str, st) -> str | None:
         e = known.get(rel)
@@ -158,7 +158,7 @@ def scan(site: Path, cfg: SiteConfig, cfg_key: str, known: dict[str, Seen], racy
             return rel
         return None
 
-    order = list(iter_content(site, report, reuse, read=False, stats=stats))
+    order = list(iter_content(site, report, reuse, read=False, listings=listings))
     found = iter(_read_all([x for x in order if isinstance(x, Path)], site, cfg, cfg_key, known, jobs, spool))
     seen: dict[str, Seen] = {}
     fresh: dict[str, Doc] = {}

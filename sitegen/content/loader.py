@@ -41,16 +41,17 @@ def walk_content(root: Path, report: Report) -> list[SourceFile]:
 
 
 def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_result], Any] | None = None,
-                 read: bool = True, stats: dict[str, os.stat_result] | None = None) -> Iterator[Any]:
+                 read: bool = True, listings: dict[str, list[os.DirEntry]] | None = None) -> Iterator[Any]:
     """walk_content, one file at a time (a large site's text is never all in memory at once).
 
     reuse(rel, stat) may return what an earlier build made of an unchanged file; that is given
     instead of a freshly read SourceFile. read=False gives the path of each file to read instead
-    of reading it (read_source reads it). stats: files' stats taken moments before, by path, used
-    instead of a stat of their own (a file changed in between is the next build's, as one changed
-    right after its stat would be).
+    of reading it (read_source reads it). listings: folders' entries listed moments before, sorted
+    by name, by the folder's path (quick._tree), used instead of a listing of their own, with the
+    stat each entry holds (a file changed in between is the next build's, as one changed right
+    after its stat would be); each is used once.
     """
-    stats = stats or {}
+    listings = listings or {}
     content = root / "content"
     if not content.is_dir():
         report.error("content", None, None, "the site has no content/ folder",
@@ -66,11 +67,13 @@ def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_resul
         if real in seen_dirs:
             return
         seen_dirs.add(real)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            report.error(_rel(folder, root), None, None, f"cannot read folder: {exc.strerror}")
-            return
+        entries = listings.pop(os.fspath(folder), None)
+        if entries is None:
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                report.error(_rel(folder, root), None, None, f"cannot read folder: {exc.strerror}")
+                return
         for entry in entries:
             if _skip(entry.name):
                 continue
@@ -97,7 +100,7 @@ def iter_content(root: Path, report: Report, reuse: Callable[[str, os.stat_resul
             elif entry.name.endswith(MARKDOWN_EXT):
                 if reuse is not None:
                     try:
-                        known = reuse(rel, stats.get(entry.path) or entry.stat())
+                        known = reuse(rel, entry.stat())
                     except OSError:
                         known = None
                     if known is not None:

@@ -158,3 +158,12 @@ def test_the_usual_front_matter_is_read_without_pyyaml():
     assert p.meta["views"] == 268 and p.meta["draft"] is False and p.meta["photos"] == []
     assert p.meta["tags"] == ["Tây Nguyên", "SIPAS", "văn thư"] and p.lines["tags[2]"] == 7
     assert parse("---\ntitle: a\ntitle: b\n---\n").duplicates == [("title", 3)]
+
+
+def test_odd_characters_are_those_yaml_does_not_read_as_they_are():
+    """_ODD is written as the complement of the characters YAML reads as they are: check it over
+    every code point."""
+    import re
+    plain = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    text = "".join(map(chr, range(0x110000)))
+    assert fm_module._ODD.findall(text) == plain.findall(text)
