@@ -307,3 +307,35 @@ def test_a_file_made_at_a_cache_folders_name_is_replaced_by_the_folder(tmp_path,
     again = build(BuildOptions(site=site, out=out, now=NOW))
     assert not [str(w) for w in again.warnings if "cache" in str(w)], again.warnings
     assert again.rendered < again.pages
+
+
+def test_the_state_keeps_its_named_tuples_through_a_save(tmp_path):
+    """State writes the named tuples of seen and md_keys as plain tuples with their class (quicker
+    to write and read), and gives them back as they were; a state written the older way (the named
+    tuples pickled one by one) reads the same."""
+    import pickle
+
+    from sitegen.build.cache import BuildCache, State
+    from sitegen.build.pipeline import MdKey
+    from sitegen.build.scan import Seen
+    from sitegen.errors import SiteError
+
+    warning = (SiteError("content/a.md", 3, "title", "quá dài", "rút gọn", warning=True),)
+    seen = {f"content/{i}.md": Seen((i, i * 10, i + 7), f"sha{i}", "cfg", f"fm{i}", "", warning if i % 2 else ())
+            for i in range(50)}
+    keys = {f"content/{i}.md": MdKey(f"k{i}", f"c{i}", ()) for i in range(40)}
+    cache = BuildCache(tmp_path / ".cache", "out")
+    state = cache.load()
+    state.seen, state.md_keys, state.pages = seen, keys, {"index.html": ("k", "d", ())}
+    cache.save(state)
+    again = BuildCache(tmp_path / ".cache", "out").load()
+    assert again == state and again.seen == seen and again.md_keys == keys
+    assert all(type(v) is Seen for v in again.seen.values()) and all(type(v) is MdKey for v in again.md_keys.values())
+    assert again.seen["content/3.md"].warnings == warning and again.seen["content/4.md"].stat == (4, 40, 11)
+
+    older = dict(state.__dict__)                 # what an earlier sitegen's pickle held
+    restored = State.__new__(State)
+    restored.__setstate__(pickle.loads(pickle.dumps(older)))
+    assert restored == state
+    empty = pickle.loads(pickle.dumps(State()))
+    assert empty == State() and empty.seen == {} and empty.md_keys == {}

@@ -142,6 +142,32 @@ class State:
     spare_checked_at: int | None = 0                         # when the spare was last checked as the published
                                                              # folder (None: made since as a copy; 0: unknown)
 
+    # seen and md_keys hold a named tuple a file: pickled as such, each costs a call of Python code
+    # to write and to read (57 ms to write both at 10,000 articles, 50 ms to read: a tenth of an edit
+    # build); as plain tuples with their class, 16 ms and 28 ms.
+    _TUPLED = ("seen", "md_keys")
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for name in self._TUPLED:
+            rows = state[name]
+            kinds = {type(v) for v in rows.values()}
+            if len(kinds) == 1 and issubclass(cls := kinds.pop(), tuple):
+                state[name] = (_TUPLES, cls, {k: tuple(v) for k, v in rows.items()})
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in self._TUPLED:
+            packed = state.get(name)
+            if isinstance(packed, tuple) and len(packed) == 3 and packed[0] == _TUPLES:
+                _, cls, rows = packed
+                new = tuple.__new__
+                state[name] = {k: new(cls, v) for k, v in rows.items()}
+        self.__dict__.update(state)
+
+
+_TUPLES = "tuples"     # marks a dict of State saved as plain tuples
+
 
 @dataclass
 class Bulk:

@@ -83,3 +83,15 @@ def test_day_numbers_are_checked_against_the_month(d, day):
             parse_date(text, TZ)
     else:
         assert parse_date(text, TZ).date() == expected
+
+
+def test_dates_with_the_same_offset_share_one_zone():
+    """One tzinfo object per offset, so a pickle of the site model holds it once."""
+    import pickle
+    a = parse_date("2025-05-28T13:10:00+07:00", TZ)
+    b = parse_date("2024-01-09 08:00 +0700", TZ)
+    c = parse_date("2024-01-09 08:00-05:30", TZ)
+    assert a.tzinfo is b.tzinfo and a.utcoffset() == timedelta(hours=7)
+    assert c.utcoffset() == -timedelta(hours=5, minutes=30) and c.tzinfo is not a.tzinfo
+    again = pickle.loads(pickle.dumps([a, b]))
+    assert again == [a, b] and again[0].tzinfo is again[1].tzinfo
