@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import lxml.html
 import pytest
 from PIL import Image
 
-from sitetest import (BASIC_EN, BASIC_LEAD, BASIC_PAGES, BASIC_VI, front_matter, h1_texts, meta,
-                      photo_url, squash, url_of)
+from sitetest import (BASIC_EN, BASIC_LEAD, BASIC_PAGES, BASIC_VI, copy_site, front_matter, h1_texts, meta,
+                      photo_url, run_build, squash, url_of)
 
 LEAD_URL = BASIC_VI[BASIC_LEAD]
 EN_URL = BASIC_EN["tin-tuc/review-conference.md"]
@@ -391,3 +392,38 @@ def test_photo_given_as_a_web_address(site_copy, builder, cli, tmp_path):
     assert meta(doc, "og:image") == [remote]
     assert doc.xpath(f'//main//figure//img[@src="{remote}"]')
     assert f'url="{remote}"'.encode() in built.bytes("/rss.xml")
+
+
+def test_the_first_two_cards_of_a_listing_load_their_thumbnail_at_once(tmp_path):
+    """On every listing page the first two cards' thumbnails load eagerly and the others lazily; an
+    article's card is the same on every listing but for that attribute (one card, rendered once)."""
+    from imagetest import noise, save_jpeg
+    site = copy_site("minimal", tmp_path)
+    toml = site / "site.toml"
+    toml.write_text("paginate = 3\n" + toml.read_text("utf-8"), "utf-8")
+    folder = site / "content" / "tin-tuc"
+    for n in range(7):
+        save_jpeg(folder / f"anh-{n}.jpg", noise(64, 48, seed=n))
+        (folder / f"bai-{n}.md").write_text(
+            f'---\ntitle: "Bài số {n}"\ndate: 2023-0{1 + n}-10T08:00:00+07:00\ntags: ["Hội nghị"]\n'
+            f'photos:\n  - src: anh-{n}.jpg\n    caption: "Ảnh số {n}"\n---\n\nNội dung bài {n}.\n', "utf-8")
+    built = run_build(site, tmp_path / "public")     # raises BuildFailed on an error
+
+    def cards(url: str) -> dict[str, str]:
+        doc = built.html(url)
+        found = {}
+        for item in doc.cssselect("article.item"):
+            title = item.cssselect(".item-title a")[0].text_content()
+            found[title] = lxml.html.tostring(item, encoding="unicode")
+        return found
+
+    pages = ["/tags/hoi-nghi/", "/tags/hoi-nghi/page/2/", "/tags/hoi-nghi/page/3/", "/archive/2023/"]
+    seen: dict[str, set[str]] = {}
+    for url in pages:
+        shown = cards(url)
+        assert shown, url
+        for place, (title, html) in enumerate(shown.items()):
+            loading = re.findall(r' loading="(\w+)"', html)
+            assert loading == ["eager" if place < 2 else "lazy"], (url, title, loading)
+            seen.setdefault(title, set()).add(html.replace(' loading="eager"', ' loading="lazy"'))
+    assert all(len(v) == 1 for v in seen.values()) and len(seen) == 7
