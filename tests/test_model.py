@@ -169,3 +169,26 @@ def test_shared_objects_print_as_their_dataclass_repr_every_time():
         assert b"Section(" not in pickle.dumps(obj) and b"TagRef(" not in pickle.dumps(obj)
     changed = dataclasses.replace(objs[0], count=4)
     assert repr(changed) == plain(changed) != repr(objs[0])
+
+
+def test_before_neighbours_sees_the_whole_site_but_its_related_articles():
+    """build_site calls before_neighbours (the build forks the search index's child there) with every
+    language, article, tag and archive made and the related, newer and older articles not yet
+    found; they are found after it returns, the same as without the call."""
+    docs, indexes = documents()
+    chosen = [d for d in docs if not d.draft and (d.date is None or d.date <= NOW)]
+    items = [(d, article_url(d, CFG), "<p>x</p>", ()) for d in chosen]
+    seen = []
+
+    def hook(s):
+        seen.append(([len(ls.articles) for ls in s.langs], len(s.related), len(s.newer), len(s.older)))
+
+    hooked = build_site(CFG, items, indexes, NOW, before_neighbours=hook)
+    plain = build_site(CFG, items, indexes, NOW)
+    assert seen == [([len(ls.articles) for ls in plain.langs], 0, 0, 0)]
+    assert hooked.related and hooked.newer and hooked.older
+
+    def urls(d):
+        return {k: [a.url for a in v] for k, v in d.items()}
+    assert [urls(d) for d in (hooked.related, hooked.newer, hooked.older)] == \
+        [urls(d) for d in (plain.related, plain.newer, plain.older)]

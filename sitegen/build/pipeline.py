@@ -490,10 +490,14 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
                                            aside=ctx.jobs > 1)
         del doc_entries, md_entries
         timer.lap("markdown")
-        site = build_site(cfg, items, indexes, now, opts.counts)
         # The search index is made from the model and the bodies alone: a forked child makes it
-        # while this process prepares the pages, and the workers render them.
-        search = Background(site, cfg.cache_dir / "search" if ctx.bcache.enabled else None, ctx.jobs)
+        # while this process finds related articles (they are not indexed), prepares the pages, and
+        # the workers render them.
+        def start_search(s: Site) -> None:
+            nonlocal search             # stopped in `finally` below, should the build fail
+            search = Background(s, cfg.cache_dir / "search" if ctx.bcache.enabled else None, ctx.jobs)
+
+        site = build_site(cfg, items, indexes, now, opts.counts, before_neighbours=start_search)
         timer.lap("model")
         carried = len(report.items)
         media.process(report)           # image errors are content errors: nothing is written yet
