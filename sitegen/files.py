@@ -41,6 +41,13 @@ def read_regular(path: str | Path) -> bytes:
         os.close(fd)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of data to fd (os.write may take fewer than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def remove_folder_at(path: str | Path) -> bool:
     """Remove the folder (not a link to one) standing at path, where sitegen puts a file of its
     own (a cache file, a page of the spare copy): no rename or open can put the file over it.
@@ -82,4 +89,4 @@ def make_cache_folder(path: Path) -> None:
         path.mkdir()
 
 
-__all__ = ["kind_of", "make_cache_folder", "read_regular", "remove_folder_at", "replace_cache_file"]
+__all__ = ["kind_of", "make_cache_folder", "read_regular", "remove_folder_at", "replace_cache_file", "write_all"]

@@ -448,14 +448,14 @@ def test_a_full_disk_stops_the_build_with_an_error_and_frees_what_it_wrote(tmp_p
     before = snapshot(out)
     _footer_changed(site) if change == "template" else _edit_body(site, 1)
     written = []
-    real = publish._write_all
+    real = publish.write_all
 
     def full(fd, data):
         if written:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         written.append(fd)
         real(fd, data)
-    monkeypatch.setattr(publish, "_write_all", full)
+    monkeypatch.setattr(publish, "write_all", full)
     with pytest.raises(BuildFailed) as failed:
         _build(site, out, jobs=1)
     [error] = failed.value.errors
@@ -465,7 +465,7 @@ def test_a_full_disk_stops_the_build_with_an_error_and_frees_what_it_wrote(tmp_p
     assert made.is_relative_to(out) and made.suffix in (".html", ".json") and "spare" not in error.path
     assert snapshot(out) == before
     assert _spare_dirs(site) == []
-    monkeypatch.setattr(publish, "_write_all", real)
+    monkeypatch.setattr(publish, "write_all", real)
     _build(site, out)
     _assert_as_built_clean(site, out, tmp_path / "clean")
 

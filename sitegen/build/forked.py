@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from sitegen.files import write_all
+
 if TYPE_CHECKING:       # imported where a pool is made: a build that makes none (an edit) spares ~20 ms
     from concurrent.futures import ProcessPoolExecutor
 
@@ -98,9 +100,7 @@ def start(work: Callable[[], bytes], then: Callable[[], None] | None = None) -> 
         try:
             tie_to_parent(parent)
             os.close(r)
-            view = memoryview(work())
-            while view:
-                view = view[os.write(w, view):]
+            write_all(w, work())
             os.close(w)
             if then is not None:
                 then()

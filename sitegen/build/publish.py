@@ -31,7 +31,7 @@ from sitegen.build.cache import digest
 from sitegen.build.outcheck import Tampered, changed_files, remove_strays, stamp
 from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
-from sitegen.files import read_regular, remove_folder_at
+from sitegen.files import read_regular, remove_folder_at, write_all
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
 _UNTRUSTED: Sig = ("", -1, -1)   # a file changed by hand (outcheck.py): matches no digest
@@ -55,12 +55,6 @@ def strays_folder(spare_dir: Path) -> Path:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 def _overwrite(path: str, data: bytes) -> os.stat_result | None:
     """Write data over the spare's own file at path; None when it is not there, or not its own.
 
@@ -77,7 +71,7 @@ def _overwrite(path: str, data: bytes) -> os.stat_result | None:
     try:
         if os.fstat(fd).st_nlink != 1:
             return None
-        _write_all(fd, data)
+        write_all(fd, data)
         os.ftruncate(fd, len(data))
         return os.fstat(fd)
     finally:
@@ -290,7 +284,7 @@ class Publisher:
                     self._parent(rel)
                 continue
             try:
-                _write_all(fd, data)
+                write_all(fd, data)
                 return os.fstat(fd)
             finally:
                 os.close(fd)

@@ -20,6 +20,8 @@ import zlib
 from pathlib import Path
 from typing import NamedTuple
 
+from sitegen.files import write_all
+
 SPOOL_PREFIX = "spool-"
 STALE = 86400        # seconds: a spool this old is a dead build's, whatever process has its id now
 
@@ -50,9 +52,7 @@ class Spool:
                 path = str(self.folder / str(os.getpid()))
                 self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
                 self._pid, self._end = os.getpid(), os.fstat(self._fd).st_size
-            view, written = memoryview(data), 0
-            while written < len(data):
-                written += os.write(self._fd, view[written:])
+            write_all(self._fd, data)
         except OSError:
             self._pid = -1           # after a short write: open again, and go on from the file's end
             return None
