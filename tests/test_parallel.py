@@ -3,7 +3,10 @@ and a template that fails in a worker fails the build like it does in one proces
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import unicodedata
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -69,6 +72,23 @@ def test_content_errors_found_by_workers_are_the_ones_one_process_finds(big_site
         found.append([str(e) for e in exc.value.errors])
     assert found[0] == found[1] and len(found[0]) >= 3
     assert {"bai-so-003.md", "bai-so-077.md", "bai-so-150.md"} <= {e.split(":")[0].rsplit("/", 1)[1] for e in found[0]}
+
+
+def _date_of(n: int) -> tuple[int, int, int]:
+    """The (month, day, minute) _grow gives article n."""
+    return 1 + n % 12, 1 + n % 28, n % 60
+
+
+def test_bodies_are_stored_newest_first(big_site, tmp_path):
+    """The HTML store keeps new bodies in the order the listings show them, newest first: page
+    workers take the articles a few date spans at a time and read their bodies nearly in turn."""
+    build(BuildOptions(site=big_site, out=tmp_path / "public", now=NOW, jobs=2))
+    [store] = (big_site / ".cache" / "build").glob("html-*.sqlite")
+    with closing(sqlite3.connect(store)) as db:
+        rows = [bytes(html).decode() for (html,) in db.execute("SELECT html FROM body ORDER BY rowid")]
+    stored = [int(m.group(1)) for html in rows if (m := re.search(r"Nội dung bài số (\d+) ", html))]
+    assert sorted(stored) == list(range(210))
+    assert stored == sorted(stored, key=_date_of, reverse=True)
 
 
 def test_a_template_error_in_a_worker_names_the_template_and_publishes_nothing(big_site, tmp_path):
