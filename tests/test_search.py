@@ -28,7 +28,7 @@ from sitegen.search.fold import TermCache, fold, terms
 from sitegen.search.index import B64, decode_ids, encode_ids, fnv1a
 from sitegen.search.query import search
 from searchtest import FIRST, NOW, URL, nfd, prepare_search_site, write_articles
-from sitetest import run_build
+from sitetest import TZ, run_build
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXY"
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
@@ -348,11 +348,12 @@ def test_editing_one_article_rewrites_only_its_segment(many, tmp_path, monkeypat
     path = many / "content/tin-tuc/bai-005.md"
     path.write_text(path.read_text("utf-8").replace("riêng tu5", "riêng kv5"), "utf-8")
     calls = []
-    real = search_pkg.build_segment
-    monkeypatch.setattr(search_pkg, "build_segment", lambda *a: calls.append(a[1]) or real(*a))
+    real, update = search_pkg.build_segment, search_pkg.update_segment
+    monkeypatch.setattr(search_pkg, "build_segment", lambda *a: calls.append(("made", a[1])) or real(*a))
+    monkeypatch.setattr(search_pkg, "update_segment", lambda *a: calls.append(("updated", a[1])) or update(*a))
     site = load_site(many)
     after = search_files(site, tmp_path / "cache")
-    assert len(calls) == 1, calls
+    assert [c[0] for c in calls] == ["updated"], calls     # the article kept its place: updated in place
     assert after == search_files(site, None)             # the same as a build without a cache
     changed = {n for n in set(before) | set(after) if before.get(n) != after.get(n)}
     segments = {segment_of(n) for n in changed if n.endswith(".json") and "meta" not in n}
@@ -360,6 +361,79 @@ def test_editing_one_article_rewrites_only_its_segment(many, tmp_path, monkeypat
     assert "search/vi/meta.json" in changed and "search/en/meta.json" not in changed
     assert [h.url for h in search(after.__getitem__, "vi", "kv5")] == ["/tin-tuc/2024/01/bai-005/"]
     assert search(after.__getitem__, "vi", "tu5") == []
+
+
+def test_an_article_moved_to_another_section_in_its_place_is_updated_in_place(many, tmp_path, monkeypatch):
+    """Same date, so the same place in its segment: a new URL, section and terms, updated in place."""
+    search_files(load_site(many), tmp_path / "cache")
+    src = many / "content/tin-tuc/bai-005.md"
+    dest = many / "content/cai-cach-hanh-chinh/bai-005.md"
+    dest.write_text(src.read_text("utf-8").replace("riêng tu5", "chuyển mục mv5"), "utf-8")
+    src.unlink()
+    calls = []
+    update = search_pkg.update_segment
+    monkeypatch.setattr(search_pkg, "update_segment", lambda *a: calls.append(a[1]) or update(*a))
+    site = load_site(many)
+    after = search_files(site, tmp_path / "cache")
+    assert len(calls) == 1
+    assert after == search_files(site, None)
+    hits = search(after.__getitem__, "vi", "mv5", section="cai-cach-hanh-chinh")
+    assert [h.url for h in hits] == ["/cai-cach-hanh-chinh/2024/01/bai-005/"]
+    assert search(after.__getitem__, "vi", "mv5", section="tin-tuc") == []
+
+
+def test_a_segment_made_for_another_time_zone_is_made_anew(many, tmp_path, monkeypatch):
+    """An article's year depends on the zone: a segment made under another one is not updated in
+    place, even when one article also changed."""
+    search_files(load_site(many), tmp_path / "cache")
+    toml = many / "site.toml"
+    text = toml.read_text("utf-8")
+    assert 'timezone = "Asia/Ho_Chi_Minh"' in text
+    toml.write_text(text.replace('timezone = "Asia/Ho_Chi_Minh"', 'timezone = "America/Los_Angeles"'), "utf-8")
+    path = many / "content/tin-tuc/bai-005.md"
+    path.write_text(path.read_text("utf-8").replace("riêng tu5", "riêng kv5"), "utf-8")
+    calls = []
+    update = search_pkg.update_segment
+    monkeypatch.setattr(search_pkg, "update_segment", lambda *a: calls.append(a[1]) or update(*a))
+    site = load_site(many)
+    assert search_files(site, tmp_path / "cache") == search_files(site, None)
+    assert calls == []
+
+
+_WORDS = ["quoc", "hoi", "dak", "lak", "cai", "cach", "so", "hoa", "thi", "dua", "2024", "x1", "y"]
+_doc = st.tuples(st.lists(st.sampled_from(_WORDS), max_size=4),                      # title terms
+                 st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3), max_size=2),  # summary, tags
+                 st.sets(st.sampled_from(_WORDS + [f"w{n}" for n in range(40)]), max_size=12),   # body terms
+                 st.sampled_from(["", "tin-tuc", "dia-phuong"]),                     # section
+                 st.sampled_from([None, 2019, 2024]))                                 # year
+
+
+def _segment_of(docs) -> tuple[list, list]:
+    entries, data = [], []
+    for n, (title, st_, body, section, year) in enumerate(docs):
+        date = datetime(year, 1 + n % 12, 1, 8, 0, tzinfo=TZ) if year else None
+        entries.append(index_mod.Entry(f"/a/{n}/", " ".join(title) or "t", " ".join(st_[0]) if st_ else "", (),
+                                       section, date, ""))
+        data.append((tuple(title), tuple(tuple(x) for x in st_), tuple(sorted(body))))
+    return entries, data
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_doc, min_size=1, max_size=40), st.data())
+def test_a_segment_updated_in_place_is_the_segment_made_anew(docs, draw):
+    """update_segment from the last files gives the very bytes build_segment gives, whichever
+    documents changed and however (terms gone and new, a section or year added or dropped)."""
+    entries, data = _segment_of(docs)
+    record, files = index_mod.build_segment("search/vi/", 3, entries, data, "vi", TZ)
+    places = draw.draw(st.sets(st.integers(0, len(docs) - 1), min_size=1))
+    now = list(docs)
+    for i in places:
+        now[i] = draw.draw(_doc)
+    new_entries, new_data = _segment_of(now)
+    changes = [(i, index_mod.doc_keys(entries[i], data[i]), index_mod.doc_keys(new_entries[i], new_data[i]))
+               for i in sorted(places)]
+    updated = index_mod.update_segment("search/vi/", 3, new_entries, changes, record, files, "vi", TZ)
+    assert updated == index_mod.build_segment("search/vi/", 3, new_entries, new_data, "vi", TZ)
 
 
 def test_a_new_article_touches_the_last_segment_only(many, tmp_path):

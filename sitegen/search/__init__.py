@@ -5,17 +5,20 @@
 Only what a normal build publishes is indexed: articles and static pages that are neither drafts
 nor dated in the future, so a preview with drafts (`sitegen serve`) never leaks one into search.
 The index is incremental (see index.py): each segment's files, and the terms of each document, are
-cached in `cache_dir`; a segment whose documents did not change is not rebuilt. The output is a pure
+cached in `cache_dir`; a segment whose documents did not change is not rebuilt, and one where a few
+documents changed in their places is updated from its last files. The output is a pure
 function of the site: the same content gives byte-identical files, with or without a cache.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import marshal
 import os
 import pickle
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +29,8 @@ from sitegen.files import make_cache_folder, read_regular, replace_cache_file
 from sitegen.model import Article, LangSite, Site
 from sitegen.search.fold import TermCache, fold, terms
 from sitegen.search import index as _index
-from sitegen.search.index import FORMAT, Entry, TermData, build_segment, meta_json, term_data
+from sitegen.search.index import (FORMAT, Entry, TermData, build_segment, doc_keys, meta_json, term_data,
+                                  update_segment)
 
 SEARCH_SLUG = {"vi": "tim-kiem", "en": "search"}
 INDEX_ROOT = "search"
@@ -91,6 +95,7 @@ class _Cache:
         self.folder = folder
         self.kept: set[str] = set()
         self.damaged: list[tuple[Path, str]] = []     # (file, what is wrong with it)
+        self.last: dict[str, tuple[dict, dict[str, bytes], list[bytes]]] = {}   # see segment()
 
     def _read(self, name: str):
         if self.folder is None:
@@ -124,15 +129,25 @@ class _Cache:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
 
-    def segment(self, stem: str, key: bytes):
+    def segment(self, stem: str, key: bytes, key_of: Callable[[list[bytes]], bytes]):
+        """The segment's record and files when its key is `key`; else None. key_of(digests): the
+        key of the segment if it held those documents. When the last one made differs only by its
+        documents (its key is key_of(its digests): the same language, time zone, format), it goes
+        to `last`: a segment with a few documents changed in place is made from it."""
         self.kept.update((stem + ".seg", stem + ".terms"))
         data = self._read(stem + ".seg")
-        if data and len(data) == 4 and data[1] == key and isinstance(data[2], dict) and isinstance(data[3], dict):
+        if not (data and len(data) == 5 and isinstance(data[2], dict) and isinstance(data[3], dict)
+                and isinstance(data[4], list)):
+            return None
+        if data[1] == key:
             return data[2], data[3]
+        if key_of(data[4]) == data[1]:
+            self.last[stem] = (data[2], data[3], data[4])
         return None
 
-    def save_segment(self, stem: str, key: bytes, record: dict, files: dict[str, bytes]) -> None:
-        self._write(stem + ".seg", (self.TAG, key, record, files))
+    def save_segment(self, stem: str, key: bytes, record: dict, files: dict[str, bytes],
+                     digests: list[bytes]) -> None:
+        self._write(stem + ".seg", (self.TAG, key, record, files, digests))
 
     def terms(self, stem: str) -> dict:
         data = self._read(stem + ".terms")
@@ -197,10 +212,46 @@ def _build_job(i: int) -> tuple[dict, dict[str, bytes], list[tuple[Path, str]]]:
             td = term_data(item, words)
         data.append(td)
         table[dg] = td
-    record, files = build_segment(prefix, k, items, data, lang, tz)
+    made = _in_place(cache.last.pop(stem, None), known, prefix, k, items, data, digests, lang, tz)
+    record, files = made if made is not None else build_segment(prefix, k, items, data, lang, tz)
     cache.save_terms(stem, table)
-    cache.save_segment(stem, key, record, files)
+    cache.save_segment(stem, key, record, files, digests)
     return record, files, damaged
+
+
+IN_PLACE = 64    # changed documents up to which a segment is updated rather than made anew
+
+
+def _in_place(last, known: dict, prefix: str, k: int, items: list[Entry], data: list[TermData],
+              digests: list[bytes], lang: str, tz) -> tuple[dict, dict[str, bytes]] | None:
+    """The segment made from its last files when the same number of documents stand in it and
+    at most IN_PLACE of them changed (an edited article keeps its place); else None. A document's
+    keys before come from its terms then (the terms cache) and its chunk row (section, date)."""
+    if last is None:
+        return None
+    record, files, before = last
+    if len(before) != len(digests) or record.get("n") != len(digests):
+        return None
+    changed = [i for i, (old, new) in enumerate(zip(before, digests)) if old != new]
+    if not changed or len(changed) > IN_PLACE:
+        return None
+    rows: dict[int, list] = {}
+    changes = []
+    try:
+        for i in changed:
+            td = known.get(before[i])
+            if not (isinstance(td, tuple) and len(td) == 3):
+                return None
+            c = i // _index.CHUNK
+            if c not in rows:
+                rows[c] = json.loads(files[f"{prefix}d/{k}-{c}.{record['d'][c]}.json"])
+            row = rows[c][i % _index.CHUNK]
+            date = datetime.fromisoformat(row[3]) if row[3] else None
+            was = Entry(row[0], row[1], row[5], (), row[4], date, None)
+            changes.append((i, doc_keys(was, td), doc_keys(items[i], data[i])))
+        return update_segment(prefix, k, items, changes, record, files, lang, tz)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None          # files that do not fit together: the segment is made anew
 
 
 def _fork_context():
@@ -327,7 +378,7 @@ class _Plan:
                 digests = [fingerprint(a) for a in segment]
                 key = _segment_key(ls.lang, tz, k, digests)
                 stem = f"{ls.lang}-{k}"
-                found = self.cache.segment(stem, key)
+                found = self.cache.segment(stem, key, lambda dgs: _segment_key(ls.lang, tz, k, dgs))
                 if found is None:
                     segments.append(len(self.jobs))
                     self.jobs.append((stem, key, prefix, k, segment, digests, ls.lang, site.config.tz))

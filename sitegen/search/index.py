@@ -10,8 +10,10 @@ browsers may cache them for ever and a reader never mixes two builds):
 Documents of a language are numbered oldest first (news by date, then static pages), and cut into
 segments of `SEGMENT` documents; a document's id is its place in its segment. A new article is the
 newest, so it lands in the last segment: publishing or editing one article rebuilds one segment and
-leaves every other file as it was. Within a segment a key lives in the shard `fnv1a(first word of
-the key) % SHARDS`, so a query fetches one shard per term per segment.
+leaves every other file as it was. An edited article keeps its place, so its segment is updated in
+place (update_segment): only the shards holding a key that gained or lost it are written again.
+Within a segment a key lives in the shard `fnv1a(first word of the key) % SHARDS`, so a query
+fetches one shard per term per segment.
 
 Keys are folded terms ("quoc"), pairs of adjacent terms of the title ("quoc hoi", so a title
 holding the phrase ranks first) and the filters "s:<section>" and "y:<year>". A key's value is up
@@ -24,6 +26,7 @@ whichever is shorter. search.js decodes the same formats.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import html
 import json
@@ -196,27 +199,50 @@ def _vlq1(i: int) -> str:
     return "".join(out)
 
 
+Keys = tuple[set[str], set[str], set[str]]     # a document's keys: anywhere, in its title, in its summary or tags
+
+
+def doc_keys(entry: Entry, td: TermData) -> Keys:
+    """The keys a document is listed under, in each of a key's three id sets."""
+    title, st, body = td
+    keys_t = set(title)
+    keys_t.update(_pairs(title))
+    every = set(body)
+    every.update(title)
+    keys_s: set[str] = set()
+    for seq in st:
+        keys_s.update(seq)
+    every.update(keys_s)
+    if entry.section:
+        every.add("s:" + entry.section)
+    if entry.date is not None:
+        every.add(f"y:{entry.date.year}")
+    return every, keys_t, keys_s
+
+
+def _value(anywhere: list[int] | None, title: list[int] | None, summary: list[int] | None) -> list[str] | None:
+    """A key's value in its shard, from its three sorted id sets (None: the key is gone). A pair
+    of title terms is in the title set only."""
+    if anywhere:
+        value = [_vlq1(anywhere[0]) if len(anywhere) == 1 else encode_ids(anywhere)]
+        if title or summary:
+            value.append(encode_ids(title) if title else "")
+            if summary:
+                value.append(encode_ids(summary))
+        return value
+    if title:
+        return ["", _vlq1(title[0]) if len(title) == 1 else encode_ids(title)]
+    return None
+
+
 def build_segment(prefix: str, k: int, entries: Sequence[Entry], data: Sequence[TermData],
                   lang: str, tz) -> tuple[dict, dict[str, bytes]]:
     """The files of segment `k` and its record in meta.json."""
     anywhere: dict[str, list[int]] = defaultdict(list)
     title_ids: dict[str, list[int]] = defaultdict(list)
     summary_ids: dict[str, list[int]] = defaultdict(list)
-    years = []
-    for i, (entry, (title, st, body)) in enumerate(zip(entries, data)):
-        keys_t = set(title)
-        keys_t.update(_pairs(title))
-        every = set(body)
-        every.update(title)
-        keys_s: set[str] = set()
-        for seq in st:
-            keys_s.update(seq)
-        every.update(keys_s)
-        if entry.section:
-            every.add("s:" + entry.section)
-        if entry.date is not None:
-            every.add(f"y:{entry.date.year}")
-            years.append(entry.date.year)
+    for i, (entry, td) in enumerate(zip(entries, data)):
+        every, keys_t, keys_s = doc_keys(entry, td)
         for key in every:
             anywhere[key].append(i)
         for key in keys_t:
@@ -225,25 +251,30 @@ def build_segment(prefix: str, k: int, entries: Sequence[Entry], data: Sequence[
             summary_ids[key].append(i)
     shards: list[dict[str, list[str]]] = [{} for _ in range(SHARDS)]
     for key, ids in anywhere.items():
-        t = title_ids.get(key)
-        sm = summary_ids.get(key)
-        value = [_vlq1(ids[0]) if len(ids) == 1 else encode_ids(ids)]
-        if t or sm:
-            value.append(encode_ids(t) if t else "")
-            if sm:
-                value.append(encode_ids(sm))
-        shards[shard_of(key)][key] = value
+        value = _value(ids, title_ids.get(key), summary_ids.get(key))
+        shards[shard_of(key)][key] = value  # type: ignore[assignment]
     for key, ids in title_ids.items():     # pairs of title terms: only in the title list
         if key not in anywhere:
-            shards[shard_of(key)][key] = ["", _vlq1(ids[0]) if len(ids) == 1 else encode_ids(ids)]
+            shards[shard_of(key)][key] = _value(None, ids, None)  # type: ignore[assignment]
+    return _segment_files(prefix, k, entries, shards, [None] * SHARDS, lang, tz)
+
+
+def _segment_files(prefix: str, k: int, entries: Sequence[Entry], shards: list[dict[str, list[str]] | None],
+                   kept: list[tuple[str, str, bytes] | None], lang: str, tz) -> tuple[dict, dict[str, bytes]]:
+    """The record and files of a segment: shard s from shards[s], or kept as it was (kept[s]:
+    its hash, file name and bytes; shards[s] None), and the document chunks."""
     files: dict[str, bytes] = {}
     shard_names = []
     for s, shard in enumerate(shards):
-        if not shard:
+        old = kept[s]
+        if shard is None and old is not None:
+            h, name, shard_bytes = old
+        elif not shard:
             shard_names.append("")
             continue
-        shard_bytes = _dumps(shard)
-        h, name = _named(prefix + "i", f"{k}-{s}", shard_bytes)
+        else:
+            shard_bytes = _dumps(shard)
+            h, name = _named(prefix + "i", f"{k}-{s}", shard_bytes)
         files[name] = shard_bytes
         shard_names.append(h)
     chunk_names = []
@@ -254,9 +285,62 @@ def build_segment(prefix: str, k: int, entries: Sequence[Entry], data: Sequence[
         h, name = _named(prefix + "d", f"{k}-{c // CHUNK}", data_bytes)
         files[name] = data_bytes
         chunk_names.append(h)
+    years = [e.date.year for e in entries if e.date is not None]
     record = {"n": len(entries), "years": [min(years), max(years)] if years else [],
               "i": shard_names, "d": chunk_names}
     return record, files
+
+
+def update_segment(prefix: str, k: int, entries: Sequence[Entry], changes: Iterable[tuple[int, Keys, Keys]],
+                   record: dict, files: dict[str, bytes], lang: str, tz) -> tuple[dict, dict[str, bytes]] | None:
+    """What build_segment gives, made from the segment's last record and files when only some of
+    its documents changed in place: changes are (id, keys before, keys now). Only the shards that
+    hold a key whose id sets moved are decoded and written again (an edited body moves a handful
+    of keys, where a whole segment has ~40,000). None when the last files do not fit together."""
+    old_shards: list[tuple[str, str, bytes] | None] = []
+    for s, h in enumerate(record.get("i", ())):
+        name = f"{prefix}i/{k}-{s}.{h}.json"
+        old_shards.append((h, name, files[name]) if h and name in files else None)
+        if h and name not in files:
+            return None
+    if len(old_shards) != SHARDS:
+        return None
+    shards: list[dict[str, list[str]] | None] = [None] * SHARDS
+    sets: dict[str, list[list[int]]] = {}           # key → its three id sets, decoded
+    for i, before, now in changes:
+        for which in range(3):
+            for key in before[which] - now[which]:
+                _move(key, which, i, False, sets, shards, old_shards)
+            for key in now[which] - before[which]:
+                _move(key, which, i, True, sets, shards, old_shards)
+    for key, (a, t, sm) in sets.items():
+        shard = shards[shard_of(key)]
+        value = _value(a, t, sm)
+        if value is None:
+            shard.pop(key, None)  # type: ignore[union-attr]
+        else:
+            shard[key] = value  # type: ignore[index]
+    return _segment_files(prefix, k, entries, shards, old_shards, lang, tz)
+
+
+def _move(key: str, which: int, i: int, add: bool, sets: dict[str, list[list[int]]],
+          shards: list[dict | None], old_shards: list[tuple[str, str, bytes] | None]) -> None:
+    """Add id i to, or take it from, one of key's id sets, decoding the key's shard on first use."""
+    ids = sets.get(key)
+    if ids is None:
+        s = shard_of(key)
+        if shards[s] is None:
+            old = old_shards[s]
+            shards[s] = json.loads(old[2]) if old is not None else {}
+        value = shards[s].get(key) or []  # type: ignore[union-attr]
+        ids = sets[key] = [decode_ids(value[n]) if n < len(value) else [] for n in range(3)]
+    target = ids[which]
+    at = bisect.bisect_left(target, i)
+    present = at < len(target) and target[at] == i
+    if add and not present:
+        target.insert(at, i)
+    elif not add and present:
+        del target[at]
 
 
 def meta_json(lang: str, docs: int, sections: dict[str, list[str]], segments: list[dict]) -> bytes:
