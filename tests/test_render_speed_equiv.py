@@ -122,6 +122,18 @@ def test_memo_text_is_markup_when_reused_in_an_expression():
     assert env.get_template("t").render(x="<") == "<i>&lt;</i><i>&lt;</i>"
 
 
+def test_remembered_text_printed_in_line_is_what_escape_gives():
+    """The renderer prints a memo hit without calling escape() when it is Markup; a text kept by a
+    block without autoescape is plain and still escaped where it is printed with autoescape on."""
+    src = ('{% autoescape false %}{% memo "m", 1 %}<b>{{ x }}</b>{% endmemo %}{% endautoescape %}|'
+           '{% memo "m", 1 %}not printed{% endmemo %}|{% for _ in "ab" %}{% memo "n", 2 %}<i>{{ x }}</i>{% endmemo %}'
+           '{% endfor %}')
+    ours = engine._Environment(loader=jinja2.DictLoader({"t": src}), autoescape=True, extensions=[MemoExtension])
+    assert "_sg_m" in ours.compile(src, raw=True)
+    expected = "<b><</b>|&lt;b&gt;&lt;&lt;/b&gt;|<i>&lt;</i><i>&lt;</i>"
+    assert ours.get_template("t").render(x="<") == _env(t=src).get_template("t").render(x="<") == expected
+
+
 ZONES = ["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/St_Johns", "UTC"]
 
 
