@@ -122,16 +122,27 @@ def test_memo_text_is_markup_when_reused_in_an_expression():
     assert env.get_template("t").render(x="<") == "<i>&lt;</i><i>&lt;</i>"
 
 
-def test_remembered_text_printed_in_line_is_what_escape_gives():
-    """The renderer prints a memo hit without calling escape() when it is Markup; a text kept by a
-    block without autoescape is plain and still escaped where it is printed with autoescape on."""
+def test_values_escaped_in_line_print_what_escape_gives():
+    """The renderer escapes a str and passes Markup in line; anything else goes to escape(). A memo
+    text kept by a block without autoescape is plain and still escaped where autoescape is on."""
     src = ('{% autoescape false %}{% memo "m", 1 %}<b>{{ x }}</b>{% endmemo %}{% endautoescape %}|'
            '{% memo "m", 1 %}not printed{% endmemo %}|{% for _ in "ab" %}{% memo "n", 2 %}<i>{{ x }}</i>{% endmemo %}'
-           '{% endfor %}')
+           '{% endfor %}|{{ x }}{{ 5 }}{{ n }}{{ safe }}{{ html }}{{ none }}{{ x|upper }}{{ sub }}'
+           '{% macro mac(v) %}<p>{{ v }}</p>{% endmacro %}{{ mac(x) }}{% set s %}<u>{{ x }}</u>{% endset %}{{ s }}')
+
+    class Html:
+        def __html__(self) -> str:
+            return "<hr>"
+
+    class Sub(str):
+        pass
+
+    values = dict(x="<", n=2.5, safe=Markup("<br>"), html=Html(), none=None, sub=Sub("&"))
     ours = engine._Environment(loader=jinja2.DictLoader({"t": src}), autoescape=True, extensions=[MemoExtension])
-    assert "_sg_m" in ours.compile(src, raw=True)
-    expected = "<b><</b>|&lt;b&gt;&lt;&lt;/b&gt;|<i>&lt;</i><i>&lt;</i>"
-    assert ours.get_template("t").render(x="<") == _env(t=src).get_template("t").render(x="<") == expected
+    assert "_sg_escape_inner" in ours.compile(src, raw=True)
+    expected = ("<b><</b>|&lt;b&gt;&lt;&lt;/b&gt;|<i>&lt;</i><i>&lt;</i>|&lt;52.5<br><hr>None&lt;&amp;"
+                "<p>&lt;</p><u>&lt;</u>")
+    assert ours.get_template("t").render(**values) == _env(t=src).get_template("t").render(**values) == expected
 
 
 ZONES = ["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/St_Johns", "UTC"]

@@ -25,7 +25,7 @@ except ImportError:                   # pragma: no cover
 
 from sitegen.model import LangSite, Site
 from sitegen.render import filters
-from sitegen.render.memo import MEMO_TEXT, MemoExtension
+from sitegen.render.memo import MemoExtension
 from sitegen.render.pages import Pages, Route
 from sitegen.render.strings import BUILTIN
 from sitegen.render.theme import Theme
@@ -66,6 +66,7 @@ class _Template(jinja2.Template):
     def _from_namespace(cls, environment, namespace, globals):
         if _escape_inner is not None and namespace.get("escape") is markupsafe.escape:
             namespace["escape"] = _escape
+            namespace["_sg_escape_inner"] = _escape_inner      # see _CodeGenerator._output_child_pre
         return super()._from_namespace(environment, namespace, globals)
 
 
@@ -109,25 +110,26 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         """`{{ x if test }}` printed: "" when the test fails, instead of making an Undefined (with its
         message) only to print it as "" (~1 µs each; themes write class="a{{ ' b' if c }}").
 
-        A memo block's remembered text (a page prints ~20: head, menu, sidebar, cards) is Markup,
-        which escape() gives back as it is: printed so in line, without the call."""
-        if self._memo_text(node, frame, finalize):
-            self.write("(_sg_m if (_sg_m := ")
-            return
+        An autoescaped `{{ … }}` (~110 on an article page) escapes a str and passes Markup (a macro's
+        output, a memo block's remembered text) in line, and calls escape() only for anything else:
+        ~40 ns less for a str, ~190 ns less for Markup."""
         if type(node) is jinja2.nodes.CondExpr and node.expr2 is None and finalize.src is None:
             node.expr2 = jinja2.nodes.Const("", lineno=node.lineno)
+        if self._in_line(frame, finalize):
+            self.write("(_sg_escape_inner(_sg_e) if (_sg_e := ")
+            return
         super()._output_child_pre(node, frame, finalize)
 
     def _output_child_post(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame, finalize) -> None:
-        if self._memo_text(node, frame, finalize):
-            self.write(").__class__ is Markup else escape(_sg_m))")
+        if self._in_line(frame, finalize):
+            self.write(").__class__ is str else _sg_e if _sg_e.__class__ is Markup else escape(_sg_e))")
             return
         super()._output_child_post(node, frame, finalize)
 
     @staticmethod
-    def _memo_text(node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame, finalize) -> bool:
-        return (type(node) is jinja2.nodes.Name and node.name.startswith(MEMO_TEXT) and finalize.src is None
-                and frame.eval_ctx.autoescape is True and not frame.eval_ctx.volatile)
+    def _in_line(frame: jinja2.compiler.Frame, finalize) -> bool:
+        return (_escape_inner is not None and finalize.src is None and frame.eval_ctx.autoescape is True
+                and not frame.eval_ctx.volatile)
 
 
 class _Environment(jinja2.Environment):

@@ -52,7 +52,7 @@ class MemoExtension(Extension):
             args.append(parser.parse_expression())
         body = parser.parse_statements(("name:endmemo",), drop_needle=True)
         self._n += 1
-        k, v = f"_memo_key_{self._n}", f"{MEMO_TEXT}{self._n}"
+        k, v = f"_memo_key_{self._n}", f"_memo_text_{self._n}"
         load = lambda name: nodes.Name(name, "load")   # noqa: E731
         miss = [nodes.AssignBlock(nodes.Name(v, "store"), None, body),
                 nodes.Output([nodes.Filter(load(k), PUT, [load(v)], [], None, None)])]
@@ -64,7 +64,6 @@ class MemoExtension(Extension):
 
 
 GET, PUT = "sitegen_memo_get", "sitegen_memo_put"
-MEMO_TEXT = "_memo_text_"     # the remembered text's variable (engine._CodeGenerator prints it in line)
 
 
-__all__ = ["MEMO_TEXT", "MemoExtension"]
+__all__ = ["MemoExtension"]
