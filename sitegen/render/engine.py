@@ -64,9 +64,10 @@ def _escape(value: Any) -> str:
 class _Template(jinja2.Template):
     @classmethod
     def _from_namespace(cls, environment, namespace, globals):
-        if _escape_inner is not None and namespace.get("escape") is markupsafe.escape:
-            namespace["escape"] = _escape
+        if _escape_inner is not None:
             namespace["_sg_escape_inner"] = _escape_inner      # see _CodeGenerator._output_child_pre
+            if namespace.get("escape") is markupsafe.escape:
+                namespace["escape"] = _escape
         return super()._from_namespace(environment, namespace, globals)
 
 

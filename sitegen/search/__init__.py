@@ -137,7 +137,7 @@ class _Cache:
         self.kept.update((stem + ".seg", stem + ".terms"))
         data = self._read(stem + ".seg")
         if not (data and len(data) == 5 and isinstance(data[2], dict) and isinstance(data[3], dict)
-                and isinstance(data[4], list)):
+                and isinstance(data[4], list) and all(isinstance(d, bytes) for d in data[4])):
             return None
         if data[1] == key:
             return data[2], data[3]
