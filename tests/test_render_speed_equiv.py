@@ -135,7 +135,7 @@ def test_values_escaped_in_line_print_what_escape_gives():
             return "<hr>"
 
     class Sub(str):
-        pass
+        """Not str itself: printed through escape(), like any other value."""
 
     values = dict(x="<", n=2.5, safe=Markup("<br>"), html=Html(), none=None, sub=Sub("&"))
     ours = engine._Environment(loader=jinja2.DictLoader({"t": src}), autoescape=True, extensions=[MemoExtension])

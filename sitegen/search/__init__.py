@@ -137,11 +137,11 @@ class _Cache:
         self.kept.update((stem + ".seg", stem + ".terms"))
         data = self._read(stem + ".seg")
         if not (data and len(data) == 5 and isinstance(data[2], dict) and isinstance(data[3], dict)
-                and isinstance(data[4], list) and all(isinstance(d, bytes) for d in data[4])):
+                and isinstance(data[4], list)):
             return None
         if data[1] == key:
             return data[2], data[3]
-        if key_of(data[4]) == data[1]:
+        if all(isinstance(d, bytes) for d in data[4]) and key_of(data[4]) == data[1]:
             self.last[stem] = (data[2], data[3], data[4])
         return None
 
