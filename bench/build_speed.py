@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build speed and memory on the standard corpus: clean, no-op, edit-one, template-change builds.
+"""Build speed and memory on the standard corpus: clean, no-op, edit-one, publish, template-change builds.
 
     python bench/build_speed.py                      # 1,000 and 10,000 articles, 3 runs each
     python bench/build_speed.py --sizes 1000 --runs 5 --jobs 2 --tmpfs
@@ -16,6 +16,9 @@ Scenarios, each run --runs times, medians printed:
   edit-one   one sentence appended to one article's body (another article each run)
   1st-edit   the same, right after a clean build (until 25ac57a the edit that set up the spare copy
              of the site; since, the clean build does it right after publishing)
+  publish    one new article, the newest of the site (another each run): its listings, tags and
+             neighbours are rendered, every other page's sidebar ("Tin mới") changes; the
+             articles are removed afterwards (and the site built again, not measured)
   template   one theme template changed (a comment appended to a site-level copy of base.html)
 """
 from __future__ import annotations
@@ -137,6 +140,20 @@ def edit_one(site: Path, i: int) -> None:
         fh.write(f"\nCâu bổ sung số {i} cho bài viết này.\n")
 
 
+def publish_one(site: Path, i: int) -> Path:
+    """A new article in the first section, dated after every article of the corpus (2025 at the latest)."""
+    section = sorted(p for p in (site / "content").iterdir() if p.is_dir())[0]
+    path = section / f"zz-bai-moi-dang-{i}.md"
+    path.write_text(
+        f'---\ntitle: "Hội nghị trực tuyến triển khai nhiệm vụ năm 2026, lần {i}"\n'
+        f"date: 2026-01-{1 + i % 28:02d}T08:00:00+07:00\nviews: 0\n"
+        f'author: "Văn phòng Bộ"\ntags: ["Hội nghị"]\n'
+        f'summary: "Bộ tổ chức hội nghị trực tuyến với các địa phương để triển khai nhiệm vụ."\n---\n\n'
+        + "Sáng nay, Bộ tổ chức hội nghị trực tuyến với các địa phương. Các đại biểu thảo luận nhiệm vụ "
+          "trọng tâm, giải pháp cải cách hành chính và chuyển đổi số trong năm tới.\n\n" * 8, "utf-8")
+    return path
+
+
 def change_template(site: Path, i: int) -> None:
     from sitegen.render.theme import builtin_themes_dir
     target = site / "themes" / "moha" / "templates" / "base.html"
@@ -180,6 +197,11 @@ def bench(n: int, root: Path, out_root: Path, runs: int, jobs: int | None) -> li
     run_build(site, out, jobs)
     rows.append(scenario("noop", site, out, runs, jobs, lambda i: None))
     rows.append(scenario("edit-one", site, out, runs, jobs, lambda i: edit_one(site, i)))
+    added: list[Path] = []
+    rows.append(scenario("publish", site, out, runs, jobs, lambda i: added.append(publish_one(site, i))))
+    for path in added:
+        path.unlink()
+    run_build(site, out, jobs)
     rows.append(scenario("template", site, out, runs, jobs, lambda i: change_template(site, i)))
     shutil.rmtree(site / "themes", ignore_errors=True)
     return rows

@@ -175,8 +175,8 @@ def _timings(r: BuildResult) -> None:
     for phase, seconds in r.timings.items():
         print(f"  {phase:<{width}}  {seconds * 1000:9.1f} ms  {r.cpu.get(phase, 0.0):6.2f} s", file=sys.stderr)
     print(f"  {'total':<{width}}  {r.seconds * 1000:9.1f} ms  {sum(r.cpu.values()):6.2f} s", file=sys.stderr)
-    print(f"  Markdown bodies rendered: {r.parsed}; pages rendered: {r.rendered} of {r.pages}; "
-          f"files changed: {r.written}", file=sys.stderr)
+    print(f"  Markdown bodies rendered: {r.parsed}; pages rendered: {r.rendered} of {r.pages}, "
+          f"updated in place: {r.spliced}; files changed: {r.written}", file=sys.stderr)
 
 
 def _print_errors(errors: list[SiteError]) -> None:
@@ -195,7 +195,9 @@ def _summary(r: BuildResult, seconds: float, opts: BuildOptions) -> None:
     if r.scheduled_skipped:
         skipped.append(f"{r.scheduled_skipped} scheduled (use --future)")
     extra = f"; skipped {', '.join(skipped)}" if skipped else ""
-    work = f"; {r.rendered} rendered, {r.pages - r.rendered} reused" + (", nothing changed" if r.unchanged else "")
+    spliced = f", {r.spliced} updated in place (a new sidebar)" if r.spliced else ""
+    work = (f"; {r.rendered} rendered{spliced}, {r.pages - r.rendered - r.spliced} reused"
+            + (", nothing changed" if r.unchanged else ""))
     print(f"Built {r.pages} pages ({r.files} files) into {opts.out} in {seconds:.2f} s{work}{extra}.",
           file=sys.stderr)
 

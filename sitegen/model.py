@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sitegen.config import SiteConfig
 from sitegen.content.schema import Document, SectionIndex, Source
 from sitegen.content.text import collation_key, slugify
+from sitegen.render import reads
 
 SITEMAP_SLUG = {"vi": "so-do-cong", "en": "sitemap"}
 LATEST_COUNT = 6
@@ -175,8 +176,14 @@ class Section:
     url: str
     feed_rss: str
     feed_atom: str
-    count: int
+    _count: int = field(repr=False)    # read through `count`: tracked, not in page keys (reads.py)
     weight: int
+
+    @property
+    def count(self) -> int:
+        """How many articles the section lists."""
+        reads.touch("counts")
+        return self._count
 
 
 @dataclass(frozen=True, eq=False, repr=False)

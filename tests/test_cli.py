@@ -15,7 +15,8 @@ import pytest
 from sitetest import REPO, snapshot
 
 SUMMARY = re.compile(r"^Built (?P<pages>\d+) pages \((?P<files>\d+) files\) into (?P<out>.+) in [\d.]+ s"
-                     r"; (?P<rendered>\d+) rendered, (?P<reused>\d+) reused(?P<same>, nothing changed)?"
+                     r"; (?P<rendered>\d+) rendered(?:, (?P<spliced>\d+) updated in place \(a new sidebar\))?"
+                     r", (?P<reused>\d+) reused(?P<same>, nothing changed)?"
                      r"(?P<skipped>; skipped .+)?\.$")
 
 
@@ -32,6 +33,19 @@ def test_successful_build_exits_0_with_a_summary(site_copy, tmp_path, cli):
     assert int(m["files"]) == len(files)
     assert int(m["pages"]) == sum(1 for name in files if name.endswith(".html"))
     assert m["skipped"] == "; skipped 1 draft (use --drafts), 1 scheduled (use --future)"
+
+
+def test_publishing_an_article_reports_the_pages_updated_in_place(site_copy, tmp_path, cli):
+    site, out = site_copy("basic"), tmp_path / "public"
+    assert cli("build", "--site", str(site), "--out", str(out)).code == 0
+    (site / "content/thong-bao/moi.md").write_text(
+        "---\ntitle: Thông báo mới nhất\ndate: 2024-05-31T08:00:00+07:00\n---\n\nNội dung.\n", "utf-8")
+    run = cli("build", "--site", str(site), "--out", str(out))
+    assert run.code == 0, run.err
+    m = SUMMARY.match(run.err.strip())
+    assert m and m["spliced"], run.err
+    assert int(m["rendered"]) + int(m["spliced"]) + int(m["reused"]) == int(m["pages"])
+    assert 0 < int(m["rendered"]) < int(m["pages"])
 
 
 def test_summary_without_skipped_articles(site_copy, tmp_path, cli):

@@ -126,7 +126,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
 def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     """Render the pages that printed a changed body and the search index; keep every other file."""
     state = ctx.state
-    stale = [out for out, (_, _, read) in state.pages.items()
+    stale = [out for out, (_, _, read, _) in state.pages.items()
              if read and any(rel not in md_keys or md_keys[rel].key != body for rel, body in read)]
     routes = _routes(renderer, site, stale)
     if routes is None:
@@ -134,9 +134,9 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     ctx.timer.lap("model")
     publisher = ctx.publisher()
     try:
-        done = render_routes(renderer, routes, publisher)
+        from sitegen.build.pipeline import cache_warner, tracked_digests
+        done = render_routes(renderer, routes, publisher, tracked_digests(site, renderer))
         ctx.timer.lap("render")
-        from sitegen.build.pipeline import cache_warner
         from sitegen.search import INDEX_ROOT, search_files
         for name, data in search_files(site, ctx.cfg.cache_dir / "search", cache_warner(ctx)).items():
             publisher.put_bytes(name, data)
@@ -155,8 +155,8 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
         publisher.abort(exc)
         raise
     pages = dict(state.pages)
-    for route, (sig, read) in zip(routes, done):
-        pages[route.output] = (pages[route.output][0], sig[0], read)
+    for route, (sig, read, deps) in zip(routes, done):
+        pages[route.output] = (pages[route.output][0], sig[0], read, deps)
     return committed, pages, len(routes), publisher, state.vars_from
 
 

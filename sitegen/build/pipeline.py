@@ -42,7 +42,7 @@ from sitegen.build.outcheck import Tampered
 from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
-from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
+from sitegen.build.renderpool import NO_DEPS, Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.pages import Slot
@@ -72,6 +72,7 @@ class BuildResult:
     cpu: dict[str, float] = field(default_factory=dict)       # phase → CPU seconds, workers' too
     images: MediaStats = field(default_factory=MediaStats)
     rendered: int = 0                    # pages rendered by this build (the rest were reused)
+    spliced: int = 0                     # pages whose memo blocks alone changed: updated in place
     parsed: int = 0                      # Markdown bodies rendered by this build
     written: int = 0                     # files whose bytes changed in the published site
     unchanged: bool = False              # nothing changed: the published site was not touched
@@ -701,9 +702,10 @@ def _render(base: str, site: Site, renderer: Renderer, count: int, publisher: Pu
     """Render the pages whose key, or a body they printed, changed (every page, when the base
     did); keep the others. Returns the pages' entries and what their variables were made from."""
     lang_keys = {ls.lang: digest(repr(renderer.shared_vars(ls.lang))) for ls in site.langs}
+    tracked = tracked_digests(site, renderer)
     # Pages' variables come from the site model, the config, sitegen's code and the UI strings
     # (the theme's i18n files): with the last build's model, only the strings can have changed.
-    made_from = digest(repr((sorted(renderer.strings.items()), sorted(lang_keys.items()))))
+    made_from = digest(repr((sorted(renderer.strings.items()), sorted(lang_keys.items()), sorted(tracked.items()))))
     same_vars = model_reused and state.vars_from == made_from
     if not same_vars:
         # Page keys print every article's digest: made once here rather than in each forked
@@ -714,12 +716,18 @@ def _render(base: str, site: Site, renderer: Renderer, count: int, publisher: Pu
     known = bcache.compiled_templates()
     renderer.warm(known)               # before the workers fork: they inherit the templates
     bcache.save_compiled_templates(renderer.compiled, known)
-    job = RenderJob(renderer, lang_keys, state.pages, state.base == base, same_vars, bodies, publisher)
+    job = RenderJob(renderer, lang_keys, tracked, state.pages, state.base == base, same_vars, bodies, publisher)
     done = render_site(job, count, jobs, progress)
     if progress:
         progress(count, count)
     result.rendered = sum(p.rendered for p in done)
+    result.spliced = sum(p.spliced for p in done)
     return {p.output: p.entry for p in done}, made_from
+
+
+def tracked_digests(site: Site, renderer: Renderer) -> dict[str, dict[str, str]]:
+    """Language → digest of each value whose reads pages track (Renderer.tracked)."""
+    return {ls.lang: {name: digest(text) for name, text in renderer.tracked(ls.lang).items()} for ls in site.langs}
 
 
 def _check_url_collisions(docs: list[Document], urls: dict[str, str], report: Report) -> None:
@@ -871,7 +879,7 @@ def _write_outputs(site: Site, outputs: _Outputs, publisher: Publisher, keys: Ke
         for r, data in zip(rels(spec), made):
             before = publisher.written
             sig = publisher.put_bytes(r, data)
-            out.append(Page(r, (key, sig[0], read), sig, True, publisher.written != before))
+            out.append(Page(r, (key, sig[0], read, NO_DEPS), sig, True, publisher.written != before))
         return out
 
     # Keep the unchanged feeds here (a build that changed the theme or one body keeps them all),

@@ -34,6 +34,7 @@ from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
 from sitegen.files import read_regular, remove_folder_at, write_all
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _UNTRUSTED: Sig = ("", -1, -1)   # a file changed by hand (outcheck.py): matches no digest
 
 
@@ -245,6 +246,29 @@ class Publisher:
         """Publish the published site's file at rel again (its digest is dig); None when that file
         is gone, and the caller must make it afresh."""
         return self._reuse(rel, dig)
+
+    def published_bytes(self, rel: str, dig: str) -> bytes | None:
+        """The published site's bytes at rel when they are the ones recorded with digest dig (None
+        otherwise): what a page updated in place starts from. Trusted as keep() trusts them: the
+        file's size and mtime are the recorded ones, and the build's check of the published folder
+        (outcheck.py) found no hand at work there."""
+        sig = self.published.get(rel)
+        if sig is None or sig[0] != dig:
+            return None
+        try:
+            fd = os.open(self._out_root + rel, _READ_FLAGS)      # a FIFO put there does not block
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size != sig[1] or st.st_mtime_ns != sig[2]:
+                return None
+            data = os.read(fd, st.st_size + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return data if len(data) == sig[1] else None
 
     def put_bytes(self, rel: str, data: bytes, dig: str | None = None) -> Sig:
         dig = dig or digest(data)

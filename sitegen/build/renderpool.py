@@ -40,15 +40,25 @@ class RenderError(Exception):
 
 class Page(NamedTuple):
     output: str
-    entry: tuple[str, str, tuple]        # (key, digest of the bytes, bodies printed) for the next build
+    entry: tuple                         # (key, digest of the bytes, bodies printed, Deps) for the next build
     sig: Sig                             # the published file
     rendered: bool
     wrote: bool                          # new bytes were written (not found in either tree)
+    spliced: bool = False                # the last build's bytes with new memo blocks' text (see _splice)
+
+
+# What a page read of the tracked values (render/reads.py), each name with its value's digest
+# when the page was made: ((name, digest) read outside its regions, regions as (memo key, start,
+# end, (name, digest) read by the block)), starts and ends in bytes. Feeds have none.
+Pairs = tuple[tuple[str, str], ...]
+Deps = tuple[Pairs, tuple[tuple[object, int, int, Pairs], ...]]
+NO_DEPS: Deps = ((), ())     # read none
 
 
 class Job(NamedTuple):
     renderer: Renderer
     lang_keys: dict[str, str]
+    tracked: dict[str, dict[str, str]]   # language → tracked value's name → digest (Renderer.tracked)
     previous: dict[str, tuple]           # the last build's page entries
     same_base: bool                      # the last build had this theme, config, code and options
     same_vars: bool                      # and every page's variables: take the keys from its entries
@@ -59,28 +69,100 @@ class Job(NamedTuple):
 _DONE = None                             # items handled so far, shared with the workers
 
 
-def _render(renderer: Renderer, route: Route, publisher: Publisher) -> tuple[Sig, tuple, bool]:
+def _render(renderer: Renderer, route: Route, publisher: Publisher, now: dict[str, str]
+            ) -> tuple[Sig, tuple, bool, Deps]:
     READ.clear()
-    data = renderer.render(route)
+    data, (outside, found) = renderer.render_page(route)
     bodies = tuple(sorted(set(READ)))
     before = publisher.written
     sig = publisher.put_bytes(route.output, data, digest(data))
-    return sig, bodies, publisher.written != before
+    if not outside and not found:
+        deps = NO_DEPS
+    elif len(found) == 1 and not outside:                   # a sidebar: the usual page
+        key, start, end, names = found[0]
+        deps = (NO_PAIRS, ((_KEYS.setdefault(key, key), start, end, _pairs(names, now)),))
+    else:
+        deps = (_pairs(outside, now), tuple((_KEYS.setdefault(key, key), start, end, _pairs(names, now))
+                                            for key, start, end, names in found))
+    return sig, bodies, publisher.written != before, deps
+
+
+NO_PAIRS: Pairs = ()
+_PAIRS: dict[tuple, Pairs] = {}
+_KEYS: dict = {}          # one object per memo key: a worker's pages pickle it once
+
+
+def _pairs(names, now: dict[str, str]) -> Pairs:
+    """(name, digest now) of each name, sorted; made once per set of names and digests."""
+    got = _PAIRS.get((names, id(now)))
+    if got is None or got[0] is not now:
+        if len(_PAIRS) > 256:         # a server builds again and again: not every build's
+            _PAIRS.clear()
+        got = _PAIRS[(names, id(now))] = (now, tuple((n, now.get(n, "")) for n in sorted(names)))
+    return got[1]
+
+
+def _same(pairs: Pairs, now: dict[str, str]) -> bool:
+    return all(now.get(n) == d for n, d in pairs)
 
 
 def _page(job: Job, route: Route) -> Page:
     prev = job.previous.get(route.output)
     key = prev[0] if job.same_vars and prev is not None else page_key(job.lang_keys[route.lang], route)
+    now = job.tracked[route.lang]
     if (job.same_base and prev is not None and prev[0] == key and job.publisher.unchanged(route.output, prev[1])
             and all(job.bodies.get(rel) == bkey for rel, bkey in prev[2])):
-        sig = job.publisher.keep(route.output, prev[1])
-        if sig is not None:
-            return Page(route.output, prev, sig, False, False)
+        outside, regions = prev[3]
+        if _same(outside, now):
+            if all(_same(r[3], now) for r in regions):
+                sig = job.publisher.keep(route.output, prev[1])
+                if sig is not None:
+                    return Page(route.output, prev, sig, False, False)
+            else:
+                page = _splice(job, route, prev, now)
+                if page is not None:
+                    return page
     try:
-        sig, read, wrote = _render(job.renderer, route, job.publisher)
+        sig, read, wrote, deps = _render(job.renderer, route, job.publisher, now)
     except TemplateFailure as exc:
         raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
-    return Page(route.output, (key, sig[0], read), sig, True, wrote)
+    return Page(route.output, (key, sig[0], read, deps), sig, True, wrote)
+
+
+def _splice(job: Job, route: Route, prev: tuple, now: dict[str, str]) -> Page | None:
+    """The published page with the text of its regions whose values changed replaced by what
+    their memo blocks print in this build: what rendering it would give, since nothing else it
+    read changed (render/reads.py). None when this process has not printed one of those blocks
+    yet (the page is rendered, and prints it), or the published file is not the one recorded."""
+    texts = job.renderer.env_for(route.lang).memo_blocks
+    new_texts = {}
+    for key, _, _, pairs in prev[3][1]:
+        if not _same(pairs, now):
+            text = texts.get(key)
+            if not text:
+                return None
+            new_texts[key] = text
+    old = job.publisher.published_bytes(route.output, prev[1])
+    if old is None:
+        return None
+    out, regions, at, shift = [], [], 0, 0
+    for key, start, end, pairs in prev[3][1]:
+        text = new_texts.get(key)
+        if text is not None:
+            piece = job.renderer.encoded(text)
+            pairs = _pairs(getattr(text, "names", ()), now)
+            out += (old[at:start], piece)
+            at = end
+            regions.append((key, start + shift, start + shift + len(piece), pairs))
+            shift += len(piece) - (end - start)
+        else:
+            regions.append((key, start + shift, end + shift, pairs))
+    out.append(old[at:])
+    data = b"".join(out)
+    before = job.publisher.written
+    sig = job.publisher.put_bytes(route.output, data, digest(data))
+    return Page(route.output, (prev[0], sig[0], prev[2], (prev[3][0], tuple(regions))), sig, False,
+                job.publisher.written != before, True)
 
 
 _TASK: tuple[Callable[[], Iterable], Callable[[object], list[Page]], Callable[[int, int, object], int]] | None = None
@@ -185,16 +267,17 @@ def render_site(job: Job, count: int, jobs: int, progress: Callable[[int, int], 
                    progress, assign=by_date(job.renderer.site))
 
 
-def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher) -> list[tuple[Sig, tuple]]:
-    """Render these routes here (a few pages: see delta.py): (signature, bodies read) of each."""
+def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher, tracked: dict[str, dict[str, str]]
+                  ) -> list[tuple[Sig, tuple, Deps]]:
+    """Render these routes here (a few pages: see delta.py): (signature, bodies read, Deps) of each."""
     done = []
     for route in routes:
         try:
-            sig, read, _ = _render(renderer, route, publisher)
+            sig, read, _, deps = _render(renderer, route, publisher, tracked[route.lang])
         except TemplateFailure as exc:
             raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
-        done.append((sig, read))
+        done.append((sig, read, deps))
     return done
 
 
-__all__ = ["render_site", "render_routes", "striped", "trim_heap", "Job", "Page", "RenderError"]
+__all__ = ["render_site", "render_routes", "striped", "trim_heap", "Job", "Page", "RenderError", "NO_DEPS"]

@@ -24,7 +24,7 @@ except ImportError:                   # pragma: no cover
         _escape_inner = None
 
 from sitegen.model import LangSite, Site
-from sitegen.render import filters
+from sitegen.render import filters, reads
 from sitegen.render.memo import MemoExtension
 from sitegen.render.pages import Pages, Route
 from sitegen.render.strings import BUILTIN
@@ -69,6 +69,26 @@ class _Template(jinja2.Template):
             if namespace.get("escape") is markupsafe.escape:
                 namespace["escape"] = _escape
         return super()._from_namespace(environment, namespace, globals)
+
+    def _get_default_module(self, ctx=None):
+        """Jinja makes a template imported without context once and keeps it for every later page:
+        what it read of the tracked values while it was made (reads.py) counts at each import."""
+        cached = self._module
+        if cached is not None and (ctx is None or not ctx.globals_keys - self.globals.keys()):
+            reads.add(self._sg_reads)            # Jinja's own test: its kept module is the one
+            return cached
+        reads.push()
+        try:
+            module = super()._get_default_module(ctx)
+        finally:
+            read = reads.pop()
+        if module is self._module:
+            self._sg_reads = read
+        reads.add(read)
+        return module
+
+
+_Template._sg_reads = frozenset()
 
 
 class _Context(jinja2.runtime.Context):
@@ -162,6 +182,7 @@ class Renderer:
         self._envs: dict[str, jinja2.Environment] = {}
         self.pages = Pages(site, self.t)
         self._globals: dict[str, dict[str, Any]] = {}
+        self._encoded: dict[int, tuple[str, bytes]] = {}
         for ls in site.langs:
             self._globals[ls.lang] = self._lang_globals(ls)
 
@@ -186,7 +207,7 @@ class Renderer:
             "lang": ls.lang,
             "_": self._gettext(ls.lang),
             "site": self.pages.site_vars(ls),
-            "latest": ls.latest,
+            "latest": reads.Tracked(ls.latest, "latest"),
             "sections": ls.sections,
             "counter_base": {"online": self.site.live.get("online", c.online),
                              "today": self.site.live.get("today", c.today),
@@ -209,6 +230,7 @@ class Renderer:
             loader=self._loader, bytecode_cache=self._bytecode,
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[MemoExtension])
+        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": reads.as_json}
         tz = self.cfg.tz
         base = self.cfg.base_url.rstrip("/")
         fdate, fnumber, SHORT, DAY = filters.format_date, filters.format_number, filters.SHORT, filters.DAY
@@ -229,8 +251,16 @@ class Renderer:
         return env
 
     def shared_vars(self, lang: str) -> dict[str, Any]:
-        """The variables every page of a language sees (for page keys; `_` is the strings' job)."""
-        return {k: v for k, v in self._globals[lang].items() if k != "_"}
+        """The variables every page of a language sees, for page keys: not `_` (the strings' job)
+        nor the tracked values (see tracked())."""
+        return {k: v for k, v in self._globals[lang].items() if k not in ("_", "latest")}
+
+    def tracked(self, lang: str) -> dict[str, str]:
+        """The values whose reads are tracked (reads.py) as pages of this language see them, printed:
+        the latest articles, and every section's article count."""
+        ls = self.site.lang(lang)
+        counts = [(o.lang, [(s.key, s._count) for s in o.sections]) for o in self.site.langs]
+        return {"latest": repr(ls.latest), "counts": repr(counts)}
 
     @property
     def compiled(self) -> dict[str, bytes]:
@@ -260,16 +290,45 @@ class Renderer:
         return list(self.pages.all())
 
     def render(self, route: Route) -> bytes:
+        return self.render_page(route)[0]
+
+    def render_page(self, route: Route) -> tuple[bytes, Reads]:
+        """The page's bytes, and what it read of the tracked values (reads.py): the names it read
+        outside its regions, and its regions as (memo key, start, end, names), in bytes."""
         g = self._globals[route.lang]
         ctx = dict(g)
         ctx["page"] = route.page
         ctx["counter"] = dict(g["counter_base"], page=route.views)
         ctx.update(route.extra)
+        env = self.env_for(route.lang)
+        parts = None
         try:
-            html = self.env_for(route.lang).get_template(route.template).render(ctx)
+            template = env.get_template(route.template)
+            reads.start_page()
+            try:
+                parts = list(template.root_render_func(template.new_context(ctx)))
+            except Exception:
+                env.handle_exception()      # what Template.render does: the template's own lines
         except jinja2.TemplateError as exc:
             raise TemplateFailure(route, exc) from exc
-        return html.encode("utf-8")
+        finally:
+            outside, found = reads.end_page(parts)
+        data = "".join(parts).encode("utf-8")
+        regions = []
+        for key, i, names in found:       # counted from the end: a sidebar is near it
+            end = len(data) - len("".join(parts[i + 1:]).encode("utf-8"))
+            regions.append((key, end - len(self.encoded(parts[i])), end, names))
+        return data, (outside, regions)
+
+    def encoded(self, text: str) -> bytes:
+        """A memo block's text in UTF-8, encoded once per build (the text is kept, so its id stays its own)."""
+        hit = self._encoded.get(id(text))
+        if hit is None or hit[0] is not text:
+            hit = self._encoded[id(text)] = (text, text.encode("utf-8"))
+        return hit[1]
+
+
+Reads = tuple[frozenset[str], list[tuple[Any, int, int, frozenset[str]]]]
 
 
 class TemplateFailure(Exception):

@@ -12,6 +12,9 @@ The block compiles inline, as if written
 in a scope of its own (what the body sets stays inside it); the lookups are filters, which Jinja
 calls directly, so a hit costs one dictionary lookup and no macro: the head links, banner, menu,
 sidebar, footer and cards of most pages are such hits.
+
+What a block reads of the tracked site-wide values (reads.py) is kept with its text, and counted
+for whatever prints it.
 """
 from __future__ import annotations
 
@@ -19,6 +22,9 @@ from typing import Any
 
 from jinja2 import nodes
 from jinja2.ext import Extension
+from markupsafe import Markup
+
+from sitegen.render import reads
 
 
 class MemoExtension(Extension):
@@ -28,18 +34,32 @@ class MemoExtension(Extension):
         super().__init__(environment)
         blocks: dict[tuple, Any] = {}
         environment.extend(memo_blocks=blocks)
+        printed, push, pop, remember = reads.printed, reads.push, reads.pop, reads.remember
 
         def get(key: tuple) -> Any:
             try:
-                return blocks.get(key)
+                text = blocks.get(key)
             except TypeError:             # an unhashable key: render every time
-                return None
+                text = None
+            if not text:
+                push()                    # the block is rendered now: what it reads is its own
+                return text
+            kind = text.__class__
+            if kind is not Markup and kind is not str:     # it read tracked values (reads.remember)
+                printed(key, text, text.names)
+            return text
 
         def put(key: tuple, text: Any) -> Any:
+            read = pop()
+            if read:
+                text = remember(text, read, key)
             try:
                 blocks[key] = text
             except TypeError:
-                pass
+                reads.add(read)           # not remembered: what it read is its printer's
+                return text
+            if read:
+                printed(key, text, read)
             return text
 
         environment.filters[GET], environment.filters[PUT] = get, put
