@@ -183,6 +183,7 @@ class Renderer:
         self.pages = Pages(site, self.t)
         self._globals: dict[str, dict[str, Any]] = {}
         self._encoded: dict[int, tuple[str, bytes]] = {}
+        self._after: tuple[list, bytes] = ([None], b"")
         for ls in site.langs:
             self._globals[ls.lang] = self._lang_globals(ls)
 
@@ -313,12 +314,25 @@ class Renderer:
             raise TemplateFailure(route, exc) from exc
         finally:
             outside, found = reads.end_page(parts)
+        if len(found) == 1:               # a sidebar, the usual page: its bytes and what follows
+            key, i, names = found[0]      # are the last page's (encoding is a tenth of a render)
+            head, piece = "".join(parts[:i]).encode("utf-8"), self.encoded(parts[i])
+            data = b"".join((head, piece, self._bytes_after(parts, i)))
+            return data, (outside, [(key, len(head), len(head) + len(piece), names)])
         data = "".join(parts).encode("utf-8")
         regions = []
-        for key, i, names in found:       # counted from the end: a sidebar is near it
-            end = len(data) - len("".join(parts[i + 1:]).encode("utf-8"))
+        for key, i, names in found:
+            end = len(data) - len(self._bytes_after(parts, i))
             regions.append((key, end - len(self.encoded(parts[i])), end, names))
         return data, (outside, regions)
+
+    def _bytes_after(self, parts: list, i: int) -> bytes:
+        """parts[i + 1:] in UTF-8; pages of one layout end alike (the same strings, mostly the same
+        objects: compared in C), so the last page's bytes mostly stand."""
+        after = parts[i + 1:]
+        if after != self._after[0]:
+            self._after = (after, "".join(after).encode("utf-8"))
+        return self._after[1]
 
     def encoded(self, text: str) -> bytes:
         """A memo block's text in UTF-8, encoded once per build (the text is kept, so its id stays its own)."""

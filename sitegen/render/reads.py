@@ -139,16 +139,28 @@ def end_page(parts: list | None) -> tuple[frozenset[str], list[tuple[Any, int, f
     return (frozenset(page) if page else _NONE), regions
 
 
+_BACK: dict[int, int] = {}           # id of a text → how far from the end it was last found
+
+
 def _last(parts: list, text: Any) -> int | None:
-    """The index of text itself among parts, printed once: sought from the end, where a sidebar is."""
+    """The index of text itself among parts, printed once: first where it was on the last page
+    (pages of one layout have the same end), else sought from the end, where a sidebar is."""
+    back = _BACK.get(id(text))
+    if back is not None and back < len(parts) and parts[len(parts) - 1 - back] is text:
+        return len(parts) - 1 - back
     try:
         i = len(parts) - 1 - parts[::-1].index(text)     # compares equal strings: checked below
     except ValueError:
         return None
-    if parts[i] is text:
-        return i
-    found = _places(parts, text, 1)
-    return found[0] if found else None
+    if parts[i] is not text:
+        found = _places(parts, text, 1)
+        if not found:
+            return None
+        i = found[0]
+    if len(_BACK) > 4096:             # ids of texts gone (a server builds again and again)
+        _BACK.clear()
+    _BACK[id(text)] = len(parts) - 1 - i
+    return i
 
 
 def _places(parts: list, text: Any, count: int) -> list[int] | None:
