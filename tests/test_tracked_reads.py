@@ -184,3 +184,33 @@ def test_reads_inside_a_memo_block_are_the_blocks_and_it_is_a_region():
         assert outside == frozenset()
         [(key, i, names)] = regions
         assert key == ("k",) and parts[i] == "<b>ab</b>" and names == {"latest"}
+
+
+def test_the_state_keeps_what_pages_read_once_per_shape():
+    """deps.pack: thousands of pages that read the same values in the same blocks share one shape
+    (the state is pickled without a memo); unpack gives back what the build made."""
+    import pickle
+
+    from sitegen.build.cache import State
+    from sitegen.build.deps import NO_DEPS, pack, unpack
+    sidebar = ((("sidebar", "vi"),), (("latest", "a" * 32),))
+    pages = {f"p{i}/index.html": ("k", "d", (), ((), ((("sidebar", "vi"), 1000 + i, 3000 + i, sidebar[1]),)))
+             for i in range(2000)}
+    pages["two/index.html"] = ("k", "d", (), ((("counts", "c" * 32),), ((("head", "vi"), 5, 9, ()),
+                                                                     (("sidebar", "vi"), 20, 40, sidebar[1]))))
+    pages["none/index.html"] = ("k", "d", (), NO_DEPS)
+    pages["feed.xml"] = ("k", "d", (("a.md", "b"),), None)
+    packed, shapes = pack(pages, [])
+    assert len(shapes) == 2
+    for rel, entry in pages.items():
+        assert packed[rel][:3] == entry[:3]
+        assert unpack(packed[rel][3], shapes) == (entry[3] or NO_DEPS), rel
+    # packed again, as the next edit build does: the same entries, the same table
+    again, shapes2 = pack(packed, shapes)
+    assert shapes2 == shapes and all(again[rel] is packed[rel] for rel in packed)
+    # a state round trip keeps them, in far less room than a copy of every shape a page
+    state = State(pages=dict(pages))
+    loaded = pickle.loads(pickle.dumps(state))
+    assert {rel: unpack(e[3], loaded.shapes) for rel, e in loaded.pages.items()} == \
+        {rel: e[3] or NO_DEPS for rel, e in pages.items()}
+    assert len(pickle.dumps(state)) < 60 * len(pages)

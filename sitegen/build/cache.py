@@ -126,7 +126,8 @@ class State:
     code: str = ""
     seen: dict[str, Any] = field(default_factory=dict)       # rel → pipeline.Seen of each content file
     md_keys: dict[str, Any] = field(default_factory=dict)    # rel → pipeline.MdKey of each article
-    pages: dict[str, tuple[str, str, tuple]] = field(default_factory=dict)  # output → (key, digest, bodies read)
+    pages: dict[str, tuple] = field(default_factory=dict)    # output → (key, digest, bodies read, deps)
+    shapes: list = field(default_factory=list)               # what the pages' deps refer to (deps.py)
     published: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # rel → (digest, size, mtime_ns)
     spare: dict[str, tuple[str, int, int]] | None = None
     started: float = 0.0                                     # wall time the build that wrote it began
@@ -148,7 +149,9 @@ class State:
     _TUPLED = ("seen", "md_keys")
 
     def __getstate__(self) -> dict[str, Any]:
+        from sitegen.build.deps import pack
         state = dict(self.__dict__)
+        state["pages"], state["shapes"] = pack(self.pages, self.shapes)
         for name in self._TUPLED:
             rows = state[name]
             kinds = {type(v) for v in rows.values()}
@@ -163,6 +166,7 @@ class State:
                 _, cls, rows = packed
                 new = tuple.__new__
                 state[name] = {k: new(cls, v) for k, v in rows.items()}
+        state.setdefault("shapes", [])
         self.__dict__.update(state)
 
 

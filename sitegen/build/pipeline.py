@@ -42,7 +42,8 @@ from sitegen.build.outcheck import Tampered
 from sitegen.build.spare import SpareSetUp
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
-from sitegen.build.renderpool import NO_DEPS, Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
+from sitegen.build.deps import NO_DEPS
+from sitegen.build.renderpool import Job as RenderJob, Page, RenderError, render_site, striped, trim_heap
 from sitegen.build.writer import check_output_dir
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.pages import Slot
@@ -716,7 +717,8 @@ def _render(base: str, site: Site, renderer: Renderer, count: int, publisher: Pu
     known = bcache.compiled_templates()
     renderer.warm(known)               # before the workers fork: they inherit the templates
     bcache.save_compiled_templates(renderer.compiled, known)
-    job = RenderJob(renderer, lang_keys, tracked, state.pages, state.base == base, same_vars, bodies, publisher)
+    job = RenderJob(renderer, lang_keys, tracked, state.pages, state.shapes, state.base == base, same_vars, bodies,
+                    publisher)
     done = render_site(job, count, jobs, progress)
     if progress:
         progress(count, count)

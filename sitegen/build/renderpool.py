@@ -22,6 +22,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from sitegen.build import forked
 from sitegen.build.cache import READ, digest
+from sitegen.build.deps import NO_DEPS, NO_PAIRS, Deps, Pairs, unpack
 from sitegen.build.keys import page_key
 from sitegen.build.publish import Publisher, Sig
 from sitegen.render.engine import Renderer, TemplateFailure
@@ -40,19 +41,11 @@ class RenderError(Exception):
 
 class Page(NamedTuple):
     output: str
-    entry: tuple                         # (key, digest of the bytes, bodies printed, Deps) for the next build
+    entry: tuple                         # (key, digest of the bytes, bodies printed, deps.py's Deps) for the next build
     sig: Sig                             # the published file
     rendered: bool
     wrote: bool                          # new bytes were written (not found in either tree)
     spliced: bool = False                # the last build's bytes with new memo blocks' text (see _splice)
-
-
-# What a page read of the tracked values (render/reads.py), each name with its value's digest
-# when the page was made: ((name, digest) read outside its regions, regions as (memo key, start,
-# end, (name, digest) read by the block)), starts and ends in bytes. Feeds have none.
-Pairs = tuple[tuple[str, str], ...]
-Deps = tuple[Pairs, tuple[tuple[object, int, int, Pairs], ...]]
-NO_DEPS: Deps = ((), ())     # read none
 
 
 class Job(NamedTuple):
@@ -60,6 +53,7 @@ class Job(NamedTuple):
     lang_keys: dict[str, str]
     tracked: dict[str, dict[str, str]]   # language → tracked value's name → digest (Renderer.tracked)
     previous: dict[str, tuple]           # the last build's page entries
+    shapes: list                         # what their Deps refer to (deps.py)
     same_base: bool                      # the last build had this theme, config, code and options
     same_vars: bool                      # and every page's variables: take the keys from its entries
     bodies: dict[str, str]               # article → key of its body now
@@ -87,7 +81,6 @@ def _render(renderer: Renderer, route: Route, publisher: Publisher, now: dict[st
     return sig, bodies, publisher.written != before, deps
 
 
-NO_PAIRS: Pairs = ()
 _PAIRS: dict[tuple, Pairs] = {}
 _KEYS: dict = {}          # one object per memo key: a worker's pages pickle it once
 
@@ -112,14 +105,14 @@ def _page(job: Job, route: Route) -> Page:
     now = job.tracked[route.lang]
     if (job.same_base and prev is not None and prev[0] == key and job.publisher.unchanged(route.output, prev[1])
             and all(job.bodies.get(rel) == bkey for rel, bkey in prev[2])):
-        outside, regions = prev[3]
+        outside, regions = unpack(prev[3], job.shapes)
         if _same(outside, now):
             if all(_same(r[3], now) for r in regions):
                 sig = job.publisher.keep(route.output, prev[1])
                 if sig is not None:
                     return Page(route.output, prev, sig, False, False)
             else:
-                page = _splice(job, route, prev, now)
+                page = _splice(job, route, prev, (outside, regions), now)
                 if page is not None:
                     return page
     try:
@@ -129,14 +122,14 @@ def _page(job: Job, route: Route) -> Page:
     return Page(route.output, (key, sig[0], read, deps), sig, True, wrote)
 
 
-def _splice(job: Job, route: Route, prev: tuple, now: dict[str, str]) -> Page | None:
+def _splice(job: Job, route: Route, prev: tuple, deps: Deps, now: dict[str, str]) -> Page | None:
     """The published page with the text of its regions whose values changed replaced by what
     their memo blocks print in this build: what rendering it would give, since nothing else it
     read changed (render/reads.py). None when this process has not printed one of those blocks
     yet (the page is rendered, and prints it), or the published file is not the one recorded."""
     texts = job.renderer.env_for(route.lang).memo_blocks
     new_texts = {}
-    for key, _, _, pairs in prev[3][1]:
+    for key, _, _, pairs in deps[1]:
         if not _same(pairs, now):
             text = texts.get(key)
             if not text:
@@ -146,7 +139,7 @@ def _splice(job: Job, route: Route, prev: tuple, now: dict[str, str]) -> Page | 
     if old is None:
         return None
     out, regions, at, shift = [], [], 0, 0
-    for key, start, end, pairs in prev[3][1]:
+    for key, start, end, pairs in deps[1]:
         text = new_texts.get(key)
         if text is not None:
             piece = job.renderer.encoded(text)
@@ -161,7 +154,7 @@ def _splice(job: Job, route: Route, prev: tuple, now: dict[str, str]) -> Page | 
     data = b"".join(out)
     before = job.publisher.written
     sig = job.publisher.put_bytes(route.output, data, digest(data))
-    return Page(route.output, (prev[0], sig[0], prev[2], (prev[3][0], tuple(regions))), sig, False,
+    return Page(route.output, (prev[0], sig[0], prev[2], (deps[0], tuple(regions))), sig, False,
                 job.publisher.written != before, True)
 
 
@@ -280,4 +273,4 @@ def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher,
     return done
 
 
-__all__ = ["render_site", "render_routes", "striped", "trim_heap", "Job", "Page", "RenderError", "NO_DEPS"]
+__all__ = ["render_site", "render_routes", "striped", "trim_heap", "Job", "Page", "RenderError"]

@@ -62,6 +62,8 @@ def _escape(value: Any) -> str:
 
 
 class _Template(jinja2.Template):
+    _sg_reads: frozenset[str] = frozenset()       # what making its kept module read (see below)
+
     @classmethod
     def _from_namespace(cls, environment, namespace, globals):
         if _escape_inner is not None:
@@ -86,9 +88,6 @@ class _Template(jinja2.Template):
             self._sg_reads = read
         reads.add(read)
         return module
-
-
-_Template._sg_reads = frozenset()
 
 
 class _Context(jinja2.runtime.Context):
