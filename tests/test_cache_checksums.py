@@ -326,7 +326,7 @@ def test_the_state_keeps_its_named_tuples_through_a_save(tmp_path):
     keys = {f"content/{i}.md": MdKey(f"k{i}", f"c{i}", ()) for i in range(40)}
     cache = BuildCache(tmp_path / ".cache", "out")
     state = cache.load()
-    state.seen, state.md_keys, state.pages = seen, keys, {"index.html": ("k", "d", ())}
+    state.seen, state.md_keys, state.pages = seen, keys, {"index.html": ("k", "d", (), None)}
     cache.save(state)
     again = BuildCache(tmp_path / ".cache", "out").load()
     assert again == state and again.seen == seen and again.md_keys == keys
