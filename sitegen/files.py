@@ -24,6 +24,11 @@ def kind_of(mode: int) -> str:
 
 def read_regular(path: str | Path) -> bytes:
     """The bytes of a regular file; OSError (EINVAL, naming what it is) for anything else."""
+    return read_regular_stat(path)[0]
+
+
+def read_regular_stat(path: str | Path) -> tuple[bytes, os.stat_result]:
+    """read_regular, with the file's stat as it was opened."""
     fd = os.open(path, _FLAGS)
     try:
         st = os.fstat(fd)
@@ -32,11 +37,11 @@ def read_regular(path: str | Path) -> bytes:
         want = st.st_size + 1
         data = os.read(fd, want)
         if len(data) < want:            # a short read of a regular file: its end
-            return data
+            return data, st
         chunks = [data]                 # it grew since the fstat: read to its end
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), st
     finally:
         os.close(fd)
 

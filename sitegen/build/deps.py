@@ -13,7 +13,6 @@ from __future__ import annotations
 
 Pairs = tuple[tuple[str, str], ...]
 Deps = tuple[Pairs, tuple[tuple[object, int, int, Pairs], ...]]
-NO_PAIRS: Pairs = ()
 NO_DEPS: Deps = ((), ())     # read none
 
 
@@ -63,4 +62,4 @@ def _number(shape: tuple, table: list, numbers: dict) -> int:
     return n
 
 
-__all__ = ["Deps", "Pairs", "NO_DEPS", "NO_PAIRS", "pack", "unpack"]
+__all__ = ["Deps", "Pairs", "NO_DEPS", "pack", "unpack"]

@@ -31,10 +31,9 @@ from sitegen.build.cache import digest
 from sitegen.build.outcheck import Tampered, changed_files, remove_strays, stamp
 from sitegen.build.spare import SpareSetUp, dirty_mark
 from sitegen.build.writer import MARKER, _MARKER_TEXT, _exchange
-from sitegen.files import read_regular, remove_folder_at, write_all
+from sitegen.files import read_regular, read_regular_stat, remove_folder_at, write_all
 
 Sig = tuple[str, int, int]   # digest, size, mtime_ns
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _UNTRUSTED: Sig = ("", -1, -1)   # a file changed by hand (outcheck.py): matches no digest
 
 
@@ -256,19 +255,10 @@ class Publisher:
         if sig is None or sig[0] != dig:
             return None
         try:
-            fd = os.open(self._out_root + rel, _READ_FLAGS)      # a FIFO put there does not block
+            data, st = read_regular_stat(self._out_root + rel)
         except OSError:
             return None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size != sig[1] or st.st_mtime_ns != sig[2]:
-                return None
-            data = os.read(fd, st.st_size + 1)
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        return data if len(data) == sig[1] else None
+        return data if len(data) == st.st_size == sig[1] and st.st_mtime_ns == sig[2] else None
 
     def put_bytes(self, rel: str, data: bytes, dig: str | None = None) -> Sig:
         dig = dig or digest(data)

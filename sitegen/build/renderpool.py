@@ -22,7 +22,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from sitegen.build import forked
 from sitegen.build.cache import READ, digest
-from sitegen.build.deps import NO_DEPS, NO_PAIRS, Deps, Pairs, unpack
+from sitegen.build.deps import NO_DEPS, Deps, Pairs, unpack
 from sitegen.build.keys import page_key
 from sitegen.build.publish import Publisher, Sig
 from sitegen.render.engine import Renderer, TemplateFailure
@@ -72,9 +72,6 @@ def _render(renderer: Renderer, route: Route, publisher: Publisher, now: dict[st
     sig = publisher.put_bytes(route.output, data, digest(data))
     if not outside and not found:
         deps = NO_DEPS
-    elif len(found) == 1 and not outside:                   # a sidebar: the usual page
-        key, start, end, names = found[0]
-        deps = (NO_PAIRS, ((_KEYS.setdefault(key, key), start, end, _pairs(names, now)),))
     else:
         deps = (_pairs(outside, now), tuple((_KEYS.setdefault(key, key), start, end, _pairs(names, now))
                                             for key, start, end, names in found))
