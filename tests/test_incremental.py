@@ -398,7 +398,8 @@ def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
     with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
         f.write("\nThêm.\n")
     result = build(BuildOptions(site=site, out=out, now=NOW))
-    assert any("damaged" in w.message for w in result.warnings)
+    states = sorted(p.relative_to(site).as_posix() for p in (site / ".cache/build").glob("state-*.pickle"))
+    assert [w.path for w in result.warnings if "damaged" in w.message] == states
     clean = tmp_path / "clean"
     build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
     assert snapshot(out) == snapshot(clean) != want
@@ -615,7 +616,8 @@ def test_an_html_store_that_is_not_a_database_is_made_anew(tmp_path, trusting):
     store.write_bytes(os.urandom(5000))
     _footer_changed(site)
     first = build(BuildOptions(site=site, out=out, now=NOW))
-    assert any("is damaged" in str(w) and "discarded" in str(w) for w in first.warnings)
+    damaged = [w for w in first.warnings if "is damaged" in w.message and "discarded" in w.message]
+    assert [w.path for w in damaged] == [f".cache/build/{store.name}"], damaged   # the file it is about
     assert first.parsed > 1
     noop = build(BuildOptions(site=site, out=out, now=NOW))
     assert noop.unchanged and not any("damaged" in str(w) for w in noop.warnings)   # said once

@@ -389,6 +389,7 @@ class BuildCache:
         self.id = digest(ident)[:12]         # names this output folder's files in the folder
         self.file = self.folder / f"state-{self.id}.pickle"
         self.problem: str | None = None
+        self.problem_at: Path | None = None  # the file (or folder) the problem is about
         self.html = HtmlStore(None)
         if enabled:
             try:
@@ -396,6 +397,7 @@ class BuildCache:
                 discard_store(self.folder / "html.sqlite")     # the store all outputs shared once
                 self.html = self._open_store(self.path("html").with_suffix(".sqlite"))
             except (OSError, sqlite3.Error) as exc:
+                self.problem_at = self.folder
                 self.problem = f"the build cache in {self.folder} cannot be used ({exc}); building without it"
                 if isinstance(exc, (FileExistsError, NotADirectoryError)):   # .cache is a file
                     self.problem += f": remove the file {cache_dir}, sitegen keeps its caches in that folder"
@@ -408,6 +410,7 @@ class BuildCache:
         the cache. An error of another kind (a read-only folder, a lock) goes to the caller."""
         if any([remove_folder_at(path.with_name(path.name + end)) for end in ("", "-wal", "-shm")]):
             discard_store(path)
+            self.problem_at = path
             self.problem = (f"the build cache {path} is damaged (a folder stood at its name); it was discarded "
                             "and every body is rendered again")
         store = HtmlStore(path)
@@ -423,6 +426,7 @@ class BuildCache:
         except sqlite3.DatabaseError as exc:
             store.close()
             discard_store(path)
+            self.problem_at = path
             self.problem = (f"the build cache {path} is damaged ({exc}); it was discarded and every body "
                             "is rendered again")
             store = HtmlStore(path)
@@ -456,6 +460,7 @@ class BuildCache:
         try:
             state = self._read(self.file, State)
         except ValueError as exc:
+            self.problem_at = self.file
             self.problem = f"the build cache {self.file} is damaged ({exc}); it was discarded and the site rebuilt"
             return fresh
         if state is None:
@@ -490,6 +495,7 @@ class BuildCache:
         try:
             bulk = self._read(self.path("bulk"), Bulk)
         except ValueError as exc:
+            self.problem_at = self.path("bulk")
             self.problem = (f"the build cache {self.path('bulk')} is damaged ({exc}); "
                             "it was discarded and the site rebuilt")
             return fresh
@@ -504,6 +510,7 @@ class BuildCache:
             if found is not None and len(found) != 3:
                 raise ValueError("not a sitegen build cache")
         except ValueError as exc:
+            self.problem_at = self.path("model")
             self.problem = (f"the build cache {self.path('model')} is damaged ({exc}); "
                             "it was discarded and the site model made again")
             return None

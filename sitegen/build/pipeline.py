@@ -276,7 +276,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None,
         if probe is not None:
             probe.result()              # the child reaped, whatever happened
     if bcache.problem:
-        report.warn(_shown(bcache.file, opts.site), None, None, bcache.problem)
+        report.warn(_shown(bcache.problem_at or bcache.file, opts.site), None, None, bcache.problem)
     tampered = None
     spare_changed: list[str] = []       # published files the spare does not hold as published
     if state.published:
