@@ -31,8 +31,8 @@ tag = "tags"
 
 _ISO = '"2006-01-02T15:04:05-07:00"'
 
-# Hugo's own related-content lookup (`.Related`, its default indices): it cost Hugo ~18 s of the
-# ~28 s of a clean build at 10,000 articles here, so the "portal-norelated" flavour leaves it out.
+# Hugo's own related-content lookup (`.Related`, its default indices): ~18–20 s of a 28–30 s clean
+# build at 10,000 articles here, so the "portal-norelated" flavour leaves it out to show the rest.
 RELATED = '''{{ with first 5 (site.RegularPages.Related .) }}
 <section class="more related"><h2 class="block-title">Tin liên quan</h2>
 <ul class="news-list">{{ range . }}{{ partialCached "item.html" . .RelPermalink }}{{ end }}</ul></section>
@@ -143,7 +143,7 @@ __RELATED__<section class="more others"><h2 class="block-title">Tin khác</h2><u
 <div><p class="agency">Cổng thông tin điện tử</p><p class="site-title">{{ site.Title }}</p></div></div></div>
 <nav class="mainnav" aria-label="Danh mục chính"><div class="wrap mainnav-inner"><ul>
 <li><a href="/">Trang chủ</a></li>
-{{ range site.Taxonomies.categories.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}"{{ if eq .Page.Title $.Section }} aria-current="true"{{ end }}>{{ .Page.Title }}</a></li>
+{{ range site.Taxonomies.categories.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></li>
 {{ end }}</ul></div></nav>
 </header>
 ''',
