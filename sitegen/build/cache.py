@@ -397,12 +397,16 @@ class BuildCache:
                 discard_store(self.folder / "html.sqlite")     # the store all outputs shared once
                 self.html = self._open_store(self.path("html").with_suffix(".sqlite"))
             except (OSError, sqlite3.Error) as exc:
-                self.problem_at = self.folder
-                self.problem = f"the build cache in {self.folder} cannot be used ({exc}); building without it"
-                if isinstance(exc, (FileExistsError, NotADirectoryError)):   # .cache is a file
-                    self.problem += f": remove the file {cache_dir}, sitegen keeps its caches in that folder"
+                hint = (f": remove the file {cache_dir}, sitegen keeps its caches in that folder"
+                        if isinstance(exc, (FileExistsError, NotADirectoryError)) else "")   # .cache is a file
+                self._problem(self.folder, f"the build cache in {self.folder} cannot be used ({exc}); "
+                                           f"building without it{hint}")
                 self.enabled = False
                 self.html = HtmlStore(None)
+
+    def _problem(self, at: Path, message: str) -> None:
+        """What went wrong with the cache (the build warns of it), and the file or folder it is about."""
+        self.problem, self.problem_at = message, at
 
     def _open_store(self, path: Path) -> HtmlStore:
         """The HTML store; a damaged one (not a database, malformed) is discarded with a warning
@@ -410,9 +414,8 @@ class BuildCache:
         the cache. An error of another kind (a read-only folder, a lock) goes to the caller."""
         if any([remove_folder_at(path.with_name(path.name + end)) for end in ("", "-wal", "-shm")]):
             discard_store(path)
-            self.problem_at = path
-            self.problem = (f"the build cache {path} is damaged (a folder stood at its name); it was discarded "
-                            "and every body is rendered again")
+            self._problem(path, f"the build cache {path} is damaged (a folder stood at its name); it was "
+                                "discarded and every body is rendered again")
         store = HtmlStore(path)
         try:
             store.check()
@@ -426,9 +429,8 @@ class BuildCache:
         except sqlite3.DatabaseError as exc:
             store.close()
             discard_store(path)
-            self.problem_at = path
-            self.problem = (f"the build cache {path} is damaged ({exc}); it was discarded and every body "
-                            "is rendered again")
+            self._problem(path, f"the build cache {path} is damaged ({exc}); it was discarded and every body "
+                                "is rendered again")
             store = HtmlStore(path)
             store.check()
         return store
@@ -460,8 +462,8 @@ class BuildCache:
         try:
             state = self._read(self.file, State)
         except ValueError as exc:
-            self.problem_at = self.file
-            self.problem = f"the build cache {self.file} is damaged ({exc}); it was discarded and the site rebuilt"
+            self._problem(self.file, f"the build cache {self.file} is damaged ({exc}); it was discarded and "
+                                     "the site rebuilt")
             return fresh
         if state is None:
             return fresh
@@ -495,9 +497,8 @@ class BuildCache:
         try:
             bulk = self._read(self.path("bulk"), Bulk)
         except ValueError as exc:
-            self.problem_at = self.path("bulk")
-            self.problem = (f"the build cache {self.path('bulk')} is damaged ({exc}); "
-                            "it was discarded and the site rebuilt")
+            self._problem(self.path("bulk"), f"the build cache {self.path('bulk')} is damaged ({exc}); "
+                                             "it was discarded and the site rebuilt")
             return fresh
         return bulk if bulk is not None and bulk.code == fresh.code else fresh
 
@@ -510,9 +511,8 @@ class BuildCache:
             if found is not None and len(found) != 3:
                 raise ValueError("not a sitegen build cache")
         except ValueError as exc:
-            self.problem_at = self.path("model")
-            self.problem = (f"the build cache {self.path('model')} is damaged ({exc}); "
-                            "it was discarded and the site model made again")
+            self._problem(self.path("model"), f"the build cache {self.path('model')} is damaged ({exc}); "
+                                              "it was discarded and the site model made again")
             return None
         if found is None or found[0] != code_fingerprint() or found[1] != key:
             return None

@@ -276,7 +276,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None,
         if probe is not None:
             probe.result()              # the child reaped, whatever happened
     if bcache.problem:
-        report.warn(_shown(bcache.problem_at or bcache.file, opts.site), None, None, bcache.problem)
+        report.warn(_shown(bcache.problem_at, opts.site), None, None, bcache.problem)
     tampered = None
     spare_changed: list[str] = []       # published files the spare does not hold as published
     if state.published:
@@ -444,10 +444,10 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
     problem = ctx.bcache.problem
     if not report.errors and delta.build_from_saved_model(ctx, seen, fresh, full, key):
         return result
-    problem = _warn_if_damaged(ctx, problem, "model")
+    problem = _warn_if_damaged(ctx, problem)
     if any(s.cfg == ctx.cfg_key for s in state.seen.values()):
         bulk = ctx.bcache.load_bulk()
-        _warn_if_damaged(ctx, problem, "bulk")
+        _warn_if_damaged(ctx, problem)
     else:   # a new config or sitegen: no entry of the bulk cache could be used, so it is not loaded,
         bulk = Bulk(code=code_fingerprint())
         state.pages = {}        # and every page's and feed's key holds the config: none can match
@@ -575,11 +575,11 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
     return result
 
 
-def _warn_if_damaged(ctx: _Context, before: str | None, kind: str) -> str | None:
-    """Warn when loading the cache's `kind` file found it damaged (bcache.problem moved on from
+def _warn_if_damaged(ctx: _Context, before: str | None) -> str | None:
+    """Warn when loading a file of the cache found it damaged (bcache.problem moved on from
     `before`); returns the problem as it stands now."""
     if ctx.bcache.problem != before:
-        ctx.report.warn(_shown(ctx.bcache.path(kind), ctx.opts.site), None, None, ctx.bcache.problem)
+        ctx.report.warn(_shown(ctx.bcache.problem_at, ctx.opts.site), None, None, ctx.bcache.problem)
     return ctx.bcache.problem
 
 
