@@ -28,8 +28,8 @@ from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, copy_site, snapshot
 
 KINDS = ["body", "title", "date", "tags", "photos", "pixels", "link", "badlink", "shift", "draft", "slug", "alias",
-         "section", "static", "add", "delete", "rename", "move", "template", "strings", "config", "noop",
-         "lost", "preview", "nocache"]
+         "section", "static", "add", "delete", "rename", "move", "template", "layout", "strings", "config",
+         "noop", "lost", "preview", "nocache"]
 # "lost": the build cache deleted; "preview" and "nocache": another build into the published folder
 # first (with --drafts, or without the cache), which the next build must not take for its own.
 
@@ -51,7 +51,8 @@ def _join(path: Path, meta: dict, body: str) -> None:
 
 def _edit(site: Path, kind: str, n: int) -> None:
     arts = _articles(site)
-    if not arts and kind not in ("add", "template", "strings", "config", "noop", "lost", "preview", "nocache"):
+    if not arts and kind not in ("add", "template", "layout", "strings", "config", "noop", "lost", "preview",
+                                 "nocache"):
         kind = "add"
     target = arts[n % len(arts)] if arts else None
     if kind == "body":
@@ -136,6 +137,8 @@ def _edit(site: Path, kind: str, n: int) -> None:
             target.rename(target.with_name(target.stem + f"-doi-ten-{n}.md"))
     elif kind == "template":
         _footer_changed(site, n)
+    elif kind == "layout":         # a template only some pages are made of
+        _template_changed(site, ["article.html", "list.html", "partials/pagination.html"][n % 3], n)
     elif kind == "lost":          # the build cache deleted, the published site kept
         shutil.rmtree(site / ".cache" / "build", ignore_errors=True)
     elif kind == "strings":
@@ -155,12 +158,24 @@ def _edit(site: Path, kind: str, n: int) -> None:
 
 def _footer_changed(site: Path, n: int = 0) -> None:
     """A site-level copy of the theme's footer, with a comment added."""
-    path = site / "themes" / "moha" / "templates" / "partials" / "footer.html"
+    _template_changed(site, "partials/footer.html", n)
+
+
+def _template_changed(site: Path, name: str, n: int = 0) -> None:
+    """A site-level copy of one of the theme's templates, with an HTML comment added: in its first
+    block if it extends another (what it prints outside its blocks is never printed), else at its end."""
+    path = site / "themes" / "moha" / "templates" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(builtin_themes_dir() / "moha" / "templates" / "partials" / "footer.html", path)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(f"<!-- thay đổi giao diện {n} -->\n")
+        shutil.copy(builtin_themes_dir() / "moha" / "templates" / name, path)
+    text, mark = path.read_text("utf-8"), f"<!-- thay đổi giao diện {n} -->\n"
+    at = text.index("{% endblock %}") if "{% extends" in text else len(text)
+    path.write_text(text[:at] + mark + text[at:], "utf-8")
+
+
+def _redirects(out: Path) -> int:
+    """The published pages that send readers on (aliases): made of redirect.html alone."""
+    return sum(b'http-equiv="refresh"' in p.read_bytes() for p in out.rglob("*.html"))
 
 
 def _build(site: Path, out: Path, cache: bool, warnings: list | None = None, drafts: bool = False):
@@ -258,11 +273,86 @@ def test_a_template_change_keys_every_page_from_the_saved_model(tmp_path, trusti
     build(BuildOptions(site=site, out=out, now=NOW))
     _edit(site, "template", 1)
     result = build(BuildOptions(site=site, out=out, now=NOW))
-    assert result.model_reused and result.parsed == 0 and result.rendered == result.pages
+    assert _redirects(out) > 0      # which do not print the footer
+    assert result.model_reused and result.parsed == 0 and result.rendered == result.pages - _redirects(out)
     want = build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
     assert _diff(snapshot(out), snapshot(clean)) == []
     assert [str(w) for w in result.warnings] == [str(w) for w in want.warnings]
     assert (result.pages, result.files) == (want.pages, want.files)
+
+
+def _article_pages(out: Path) -> list[str]:
+    return sorted(rel for rel, data in snapshot(out).items() if b'<body class="kind-article' in data)
+
+
+@pytest.mark.parametrize("name", ["article.html", "partials/share.html"])
+def test_a_template_change_renders_again_only_the_pages_made_of_it(tmp_path, trusting, name):
+    """article.html and what it includes make the articles' pages alone: listings, tags, archives
+    and the other pages are kept as published."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    before = _inodes(out)
+    _template_changed(site, name, 1)
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    after = _inodes(out)
+    articles = _article_pages(out)
+    assert len(articles) > 3 and all("thay đổi giao diện 1".encode() in (out / rel).read_bytes() for rel in articles)
+    assert sorted(rel for rel in after if after[rel] != before.get(rel)) == articles
+    assert result.rendered == len(articles) < result.pages - _redirects(out)
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+def test_a_theme_stylesheet_change_is_copied_and_renders_no_page(tmp_path, trusting):
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    before = _inodes(out)
+    css = site / "themes" / "moha" / "static" / "css" / "site.css"
+    css.parent.mkdir(parents=True)
+    css.write_bytes((builtin_themes_dir() / "moha" / "static" / "css" / "site.css").read_bytes() + b"\n.moi{}\n")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    after = _inodes(out)
+    assert result.model_reused and result.rendered == 0
+    assert sorted(rel for rel in after if after[rel] != before.get(rel)) == ["theme/css/site.css"]
+    assert (out / "theme/css/site.css").read_bytes() == css.read_bytes()
+    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+    assert _diff(snapshot(out), snapshot(clean)) == []
+
+
+def test_a_template_that_names_another_while_rendering_is_made_of_every_template(tmp_path, trusting):
+    """`{% include "partials/extra-" ~ page.kind ~ ".html" ignore missing %}` may print any template,
+    one added since the last build too: the pages made of it are rendered again whenever any
+    template of the theme changes, or one is added."""
+    site = copy_site("basic", tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    templates = site / "themes" / "moha" / "templates"
+    templates.mkdir(parents=True)
+    text = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
+    at = text.index("{% endblock %}")
+    dynamic = '{% include "partials/extra-" ~ page.kind ~ ".html" ignore missing %}'
+    (templates / "article.html").write_text(text[:at] + dynamic + text[at:], "utf-8")
+    build(BuildOptions(site=site, out=out, now=NOW))
+    articles = _article_pages(out)
+    assert len(articles) > 3
+    for step, change in enumerate(["pagination", "added", "edited", "removed"]):
+        before = _inodes(out)
+        if change == "pagination":                  # no article page prints it: bytes unchanged
+            _template_changed(site, "partials/pagination.html", step)
+        elif change == "removed":
+            (templates / "partials" / "extra-article.html").unlink()
+        else:
+            (templates / "partials" / "extra-article.html").write_text(f"<p>Phần thêm {step}</p>\n", "utf-8")
+        result = build(BuildOptions(site=site, out=out, now=NOW))
+        assert result.rendered >= len(articles), change
+        after = _inodes(out)
+        changed = {rel for rel in after if after[rel] != before.get(rel)}
+        if change != "pagination":
+            assert set(articles) <= changed, change
+        build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
+        assert _diff(snapshot(out), snapshot(clean)) == [], change
+        shutil.rmtree(clean)
 
 
 def _files_by_inode(*roots: Path) -> dict[int, bytes]:
@@ -287,7 +377,7 @@ def test_a_build_never_writes_into_a_file_the_published_site_holds(tmp_path, tru
         _edit(site, kind, n)
         result = build(BuildOptions(site=site, out=out, now=NOW))
         if kind == "template":
-            assert result.rendered == result.pages
+            assert result.rendered == result.pages - _redirects(out)
         spares = [p for p in (site / ".cache" / "build").glob("spare-*") if p.is_dir()]
         assert spares
         after = _files_by_inode(out, *spares)
@@ -477,7 +567,7 @@ def test_a_theme_change_takes_the_page_keys_from_the_last_build_unless_the_strin
     assert first > 10
     _edit(site, "template", 1)
     result = build(BuildOptions(site=site, out=out, now=NOW, jobs=1))
-    assert result.model_reused and result.rendered == result.pages and len(made) == first
+    assert result.model_reused and result.rendered == result.pages - _redirects(out) and len(made) == first
     for n in (1, 2, 1):            # new strings, then back to the builtin ones, then new again
         _edit(site, "strings", n)
         result = build(BuildOptions(site=site, out=out, now=NOW, jobs=1))
@@ -582,7 +672,7 @@ def test_a_preview_and_the_published_site_keep_each_others_bodies(tmp_path, trus
     _footer_changed(site)
     for out, drafts in ((preview, True), (public, False)):
         result = build(BuildOptions(site=site, out=out, now=NOW, drafts=drafts))
-        assert result.model_reused and result.rendered == result.pages
+        assert result.model_reused and result.rendered == result.pages - _redirects(out)
         clean = tmp_path / f"clean-{out.name}"
         build(BuildOptions(site=site, out=clean, now=NOW, drafts=drafts, cache=False))
         assert _diff(snapshot(out), snapshot(clean)) == []

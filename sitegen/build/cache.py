@@ -133,6 +133,8 @@ class State:
     started: float = 0.0                                     # wall time the build that wrote it began
     model_key: str = ""                                      # what the site model was built from
     base: str = ""                                           # the theme, config, code and options of that build
+    render_base: str = ""                                    # those but the templates and static files (pipeline)
+    template_refs: dict = field(default_factory=dict)        # templates.TemplateDeps.found
     vars_from: str = ""                                      # what its pages' variables were made from
     due: Any = None                                          # the earliest article date after that build
     now: Any = None                                          # the "now" the model was built for

@@ -10,8 +10,9 @@ new bodies:
 - only bodies changed (the theme too is as it was): the changed bodies are rendered, only the
   pages that printed the old ones are rendered again, the search index takes the new text, and
   every other file is published again as it is;
-- the theme changed: every page and feed is keyed (and rendered where its key moved) as in a full
-  build, without reading the front matter, replaying the Markdown or making the model.
+- the theme changed: every page and feed is keyed (and rendered where its key, or a template it
+  is made of, moved) as in a full build, without reading the front matter, replaying the Markdown
+  or making the model.
 
 Anything this path cannot vouch for falls back to the full build before anything is published:
 a changed body that makes new lookups (a new link or photo, a moved target) or has errors, a feed
@@ -29,6 +30,7 @@ from sitegen.build.cache import keep_until_exit
 from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.build.scan import with_body
 from sitegen.build.spool import Spooled
+from sitegen.build.templates import TemplateDeps
 from sitegen.content.markup import MarkdownRenderer
 from sitegen.content.schema import Document
 from sitegen.errors import Report
@@ -113,7 +115,8 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
         report.extend(k.warnings)
     report.extend(state.other_warnings)
     result.warnings = report.warnings
-    state.seen, state.md_keys, state.pages, state.base, state.vars_from = seen, md_keys, pages, ctx.base, vars_from
+    state.seen, state.md_keys, state.pages, state.vars_from = seen, md_keys, pages, vars_from
+    state.base, state.render_base = ctx.base, ctx.render_base
     state.started = ctx.started
     ctx.published(publisher, (published, spare))
     ctx.bcache.save(state)
@@ -134,8 +137,10 @@ def _bodies_only(ctx: _Context, site, renderer: Renderer, md_keys: dict):
     ctx.timer.lap("model")
     publisher = ctx.publisher()
     try:
-        from sitegen.build.pipeline import cache_warner, tracked_digests
-        done = render_routes(renderer, routes, publisher, tracked_digests(site, renderer))
+        from sitegen.build.pipeline import cache_warner, tracked_digests, with_templates
+        templates = TemplateDeps(renderer.env, renderer.loader, state.template_refs)     # the last build's theme
+        done = render_routes(renderer, routes, publisher, with_templates(tracked_digests(site, renderer), templates),
+                             templates)
         ctx.timer.lap("render")
         from sitegen.search import INDEX_ROOT, search_files
         for name, data in search_files(site, ctx.cfg.cache_dir / "search", cache_warner(ctx)).items():
@@ -176,7 +181,7 @@ def _every_page(ctx: _Context, site, renderer: Renderer, md_keys: dict, files: d
     scratch = dataclasses.replace(ctx.result)
     try:
         count = len(outputs.html_urls) + outputs.other_pages
-        pages, vars_from = p._render(ctx.base, site, renderer, count, publisher, ctx.state, ctx.jobs, scratch,
+        pages, vars_from = p._render(ctx.render_base, site, renderer, count, publisher, ctx.state, ctx.jobs, scratch,
                                      ctx.progress, {rel: k.key for rel, k in md_keys.items()}, ctx.bcache,
                                      model_reused=True)
         ctx.timer.lap("render")

@@ -7,11 +7,13 @@ cache.Body), a listing's page links as a hash of their URLs, everything else as 
 An object that prints with its memory address makes its page's key new every build: such a page is
 always rendered, never wrongly reused.
 
-What every output shares — the theme's files, the site config, sitegen's code and the build
-options — is the base. A feed's key holds its base (`Keys.of`); a page's key does not
-(`page_key`): the build compares its base with the last build's once (State.base) and keeps no
-page when they differ, so a build whose only change is the theme can take every page's key from
-the last build instead of printing the page's variables again (see pipeline._render).
+What every output shares — the site config, sitegen's code, the build options and, for pages,
+the theme's UI strings — is the base. A feed's key holds its base (`Keys.of`); a page's key does
+not (`page_key`): the build compares its base with the last build's once (State.render_base) and
+keeps no page when they differ, so a build whose only change is the theme can take every page's
+key from the last build instead of printing the page's variables again (see pipeline._render).
+The theme's templates are in neither: each page is checked against the digests of the templates
+it is made of (templates.py).
 """
 from __future__ import annotations
 

@@ -40,6 +40,7 @@ from sitegen.build.prune import prune, record_owner
 from sitegen.build import outcheck
 from sitegen.build.outcheck import Tampered
 from sitegen.build.spare import SpareSetUp
+from sitegen.build.templates import TemplateDeps
 from sitegen.build import quick
 from sitegen.build.quick import Inputs, QuickCheck, inputs_digest
 from sitegen.build.deps import NO_DEPS
@@ -231,6 +232,7 @@ def _build_all(opts: BuildOptions, progress: Progress | None,
     started = time.time_ns()
     cfg_key = digest(repr(cfg) + code_fingerprint())
     theme_key = tree_digest([p for t in chain for p in (t.templates, t.static, t.path / "i18n")])
+    strings_key = tree_digest([t.path / "i18n" for t in chain])
     counts_key = digest(repr(sorted((opts.counts or {}).items(), key=str)))
     now = opts.now or datetime.now(cfg.tz)
     if bcache.enabled:
@@ -292,7 +294,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None,
     timer.lap("config")
     model_base = digest("\x1f".join((cfg_key, counts_key, ident, repr(sorted(_credit_labels(chain, cfg).items())))))
     ctx = _Context(opts, cfg, chain, cfg_key, now, jobs, report, bcache, state, started, result, timer,
-                   progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))), model_base,
+                   progress, inputs, digest("\x1f".join((theme_key, cfg_key, counts_key, ident))),
+                   digest("\x1f".join((strings_key, cfg_key, counts_key, ident))), model_base,
                    Keys(digest("\x1f".join(("feeds", cfg_key, counts_key)))), spare_dir, setup, tampered,
                    checked_at, made_by_another, spare_changed, waiting, listings)
     try:
@@ -331,6 +334,8 @@ class _Context:
     progress: Progress | None
     inputs: Inputs
     base: str                 # theme, config, code, counter snapshot and build options
+    render_base: str          # what of those every page depends on: all but the theme's templates and
+                              # static files (a page depends on the templates it is made of: templates.py)
     model_base: str           # what of those the site model depends on: all but the theme's templates
     feed_keys: Keys           # feeds are made without the theme: their keys leave it out
     spare_dir: Path           # where the spare lives (_spare_dir), worked out once as the build began
@@ -517,7 +522,7 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
         publisher = ctx.publisher()
         try:
             result.pages = len(outputs.html_urls) + outputs.other_pages
-            pages, vars_from = _render(ctx.base, site, renderer, result.pages, publisher,
+            pages, vars_from = _render(ctx.render_base, site, renderer, result.pages, publisher,
                                        state, ctx.jobs, result, ctx.progress, body_keys, ctx.bcache)
             timer.lap("render")
             pages.update(_write_outputs(site, outputs, publisher, ctx.feed_keys, state,
@@ -561,7 +566,7 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
     state.pages, state.started = pages, ctx.started
     ctx.published(publisher, (new_published, spare))
     state.model_key = model_key(ctx.model_base, ctx.inputs.assets, state.seen)
-    state.base, state.vars_from = ctx.base, vars_from
+    state.base, state.render_base, state.vars_from = ctx.base, ctx.render_base, vars_from
     state.due, state.now = due, now
     state.summary = {k: getattr(result, k) for k in ("pages", "drafts_skipped", "scheduled_skipped", "next_due")}
     state.other_warnings = other_warnings
@@ -703,10 +708,13 @@ def _render(base: str, site: Site, renderer: Renderer, count: int, publisher: Pu
     """Render the pages whose key, or a body they printed, changed (every page, when the base
     did); keep the others. Returns the pages' entries and what their variables were made from."""
     lang_keys = {ls.lang: digest(repr(renderer.shared_vars(ls.lang))) for ls in site.langs}
-    tracked = tracked_digests(site, renderer)
+    values = tracked_digests(site, renderer)
     # Pages' variables come from the site model, the config, sitegen's code and the UI strings
     # (the theme's i18n files): with the last build's model, only the strings can have changed.
-    made_from = digest(repr((sorted(renderer.strings.items()), sorted(lang_keys.items()), sorted(tracked.items()))))
+    made_from = digest(repr((sorted(renderer.strings.items()), sorted(lang_keys.items()), sorted(values.items()))))
+    templates = TemplateDeps(renderer.env, renderer.loader, state.template_refs)
+    state.template_refs = templates.found          # saved with the pages' entries
+    tracked = with_templates(values, templates)
     same_vars = model_reused and state.vars_from == made_from
     if not same_vars:
         # Page keys print every article's digest: made once here rather than in each forked
@@ -717,8 +725,8 @@ def _render(base: str, site: Site, renderer: Renderer, count: int, publisher: Pu
     known = bcache.compiled_templates()
     renderer.warm(known)               # before the workers fork: they inherit the templates
     bcache.save_compiled_templates(renderer.compiled, known)
-    job = RenderJob(renderer, lang_keys, tracked, state.pages, state.shapes, state.base == base, same_vars, bodies,
-                    publisher)
+    job = RenderJob(renderer, lang_keys, tracked, state.pages, state.shapes, state.render_base == base, same_vars,
+                    bodies, publisher, templates)
     done = render_site(job, count, jobs, progress)
     if progress:
         progress(count, count)
@@ -730,6 +738,11 @@ def _render(base: str, site: Site, renderer: Renderer, count: int, publisher: Pu
 def tracked_digests(site: Site, renderer: Renderer) -> dict[str, dict[str, str]]:
     """Language → digest of each value whose reads pages track (Renderer.tracked)."""
     return {ls.lang: {name: digest(text) for name, text in renderer.tracked(ls.lang).items()} for ls in site.langs}
+
+
+def with_templates(tracked: dict[str, dict[str, str]], templates: TemplateDeps) -> dict[str, dict[str, str]]:
+    """The values pages are checked against: the tracked ones and the theme's templates (templates.py)."""
+    return {lang: {**values, **templates.digests} for lang, values in tracked.items()}
 
 
 def _check_url_collisions(docs: list[Document], urls: dict[str, str], report: Report) -> None:

@@ -25,6 +25,7 @@ from sitegen.build.cache import READ, digest
 from sitegen.build.deps import NO_DEPS, Deps, Pairs, unpack
 from sitegen.build.keys import page_key
 from sitegen.build.publish import Publisher, Sig
+from sitegen.build.templates import TemplateDeps
 from sitegen.render.engine import Renderer, TemplateFailure
 from sitegen.render.pages import Route, Slot
 
@@ -51,22 +52,25 @@ class Page(NamedTuple):
 class Job(NamedTuple):
     renderer: Renderer
     lang_keys: dict[str, str]
-    tracked: dict[str, dict[str, str]]   # language → tracked value's name → digest (Renderer.tracked)
+    tracked: dict[str, dict[str, str]]   # language → tracked value's name → digest (Renderer.tracked,
+                                         # and the theme's templates: templates.py)
     previous: dict[str, tuple]           # the last build's page entries
     shapes: list                         # what their Deps refer to (deps.py)
     same_base: bool                      # the last build had this theme, config, code and options
     same_vars: bool                      # and every page's variables: take the keys from its entries
     bodies: dict[str, str]               # article → key of its body now
     publisher: Publisher
+    templates: TemplateDeps              # the templates each page template is made of
 
 
 _DONE = None                             # items handled so far, shared with the workers
 
 
-def _render(renderer: Renderer, route: Route, publisher: Publisher, now: dict[str, str]
+def _render(renderer: Renderer, route: Route, publisher: Publisher, now: dict[str, str], templates: TemplateDeps
             ) -> tuple[Sig, tuple, bool, Deps]:
     READ.clear()
     data, (outside, found) = renderer.render_page(route)
+    outside = templates.of(route.template) | outside      # the page read its templates too
     bodies = tuple(sorted(set(READ)))
     before = publisher.written
     sig = publisher.put_bytes(route.output, data, digest(data))
@@ -113,7 +117,7 @@ def _page(job: Job, route: Route) -> Page:
                 if page is not None:
                     return page
     try:
-        sig, read, wrote, deps = _render(job.renderer, route, job.publisher, now)
+        sig, read, wrote, deps = _render(job.renderer, route, job.publisher, now, job.templates)
     except TemplateFailure as exc:
         raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
     return Page(route.output, (key, sig[0], read, deps), sig, True, wrote)
@@ -257,13 +261,13 @@ def render_site(job: Job, count: int, jobs: int, progress: Callable[[int, int], 
                    progress, assign=by_date(job.renderer.site))
 
 
-def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher, tracked: dict[str, dict[str, str]]
-                  ) -> list[tuple[Sig, tuple, Deps]]:
+def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher, tracked: dict[str, dict[str, str]],
+                  templates: TemplateDeps) -> list[tuple[Sig, tuple, Deps]]:
     """Render these routes here (a few pages: see delta.py): (signature, bodies read, Deps) of each."""
     done = []
     for route in routes:
         try:
-            sig, read, _, deps = _render(renderer, route, publisher, tracked[route.lang])
+            sig, read, _, deps = _render(renderer, route, publisher, tracked[route.lang], templates)
         except TemplateFailure as exc:
             raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
         done.append((sig, read, deps))

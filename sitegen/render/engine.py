@@ -263,6 +263,11 @@ class Renderer:
         return {"latest": repr(ls.latest), "counts": repr(counts)}
 
     @property
+    def loader(self) -> jinja2.BaseLoader:
+        """The theme chain's templates, most specific theme first."""
+        return self._loader
+
+    @property
     def compiled(self) -> dict[str, bytes]:
         """Jinja's bytecode of every template compiled so far (each checked against its source
         before use): saved by a build, given back to the next one."""
