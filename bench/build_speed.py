@@ -19,7 +19,11 @@ Scenarios, each run --runs times, medians printed:
   publish    one new article, the newest of the site (another each run): its listings, tags and
              neighbours are rendered, every other page's sidebar ("Tin mới") changes; the
              articles are removed afterwards (and the site built again, not measured)
-  template   one theme template changed (a comment appended to a site-level copy of base.html)
+  template   one theme template changed (a comment appended to a site-level copy of base.html,
+             which every page but the alias redirects is made of)
+  layout     article.html changed (a comment in its first block): the articles' pages are rendered,
+             the listings kept
+  stylesheet the theme's site.css changed: copied, no page rendered
 """
 from __future__ import annotations
 
@@ -154,14 +158,32 @@ def publish_one(site: Path, i: int) -> Path:
     return path
 
 
-def change_template(site: Path, i: int) -> None:
+def _theme_copy(site: Path, rel: str) -> Path:
+    """A site-level copy of a file of the default theme (made the first time)."""
     from sitegen.render.theme import builtin_themes_dir
-    target = site / "themes" / "moha" / "templates" / "base.html"
+    target = site / "themes" / "moha" / rel
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(builtin_themes_dir() / "moha" / "templates" / "base.html", target)
-    with open(target, "a", encoding="utf-8") as fh:
+        shutil.copy(builtin_themes_dir() / "moha" / rel, target)
+    return target
+
+
+def change_template(site: Path, i: int) -> None:
+    with open(_theme_copy(site, "templates/base.html"), "a", encoding="utf-8") as fh:
         fh.write(f"{{# edit {i} #}}<!-- {i} -->\n")
+
+
+def change_layout(site: Path, i: int) -> None:
+    """A comment in article.html's first block (what a child template prints outside its blocks is never printed)."""
+    target = _theme_copy(site, "templates/article.html")
+    text = target.read_text("utf-8")
+    at = text.index("{% endblock %}")
+    target.write_text(f"{text[:at]}<!-- {i} -->{text[at:]}", "utf-8")
+
+
+def change_stylesheet(site: Path, i: int) -> None:
+    with open(_theme_copy(site, "static/css/site.css"), "a", encoding="utf-8") as fh:
+        fh.write(f"/* edit {i} */\n")
 
 
 def scenario(name: str, site: Path, out: Path, runs: int, jobs: int | None, before) -> dict:
@@ -203,6 +225,8 @@ def bench(n: int, root: Path, out_root: Path, runs: int, jobs: int | None) -> li
         path.unlink()
     run_build(site, out, jobs)
     rows.append(scenario("template", site, out, runs, jobs, lambda i: change_template(site, i)))
+    rows.append(scenario("layout", site, out, runs, jobs, lambda i: change_layout(site, i)))
+    rows.append(scenario("stylesheet", site, out, runs, jobs, lambda i: change_stylesheet(site, i)))
     shutil.rmtree(site / "themes", ignore_errors=True)
     return rows
 
@@ -221,11 +245,11 @@ def main() -> None:
           f"Python {platform.python_version()}, output on {describe_fs(out_root)}, corpus on {describe_fs(root)}")
     print(f"# reproduce: python bench/build_speed.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}"
           + (f" --jobs {args.jobs}" if args.jobs else "") + output_flags(args) + (f" --work {args.work}" if args.work else ""))
-    print(f"{'articles':>8}  {'scenario':<9}  {'median s':>8}  {'min–max s':>13}  {'peak MB':>7}")
+    print(f"{'articles':>8}  {'scenario':<10}  {'median s':>8}  {'min–max s':>13}  {'peak MB':>7}")
     try:
         for n in args.sizes:
             for r in bench(n, root, out_root, args.runs, args.jobs):
-                print(f"{n:>8}  {r['name']:<9}  {r['median']:>8.2f}  {r['min']:>6.2f}–{r['max']:<6.2f}  "
+                print(f"{n:>8}  {r['name']:<10}  {r['median']:>8.2f}  {r['min']:>6.2f}–{r['max']:<6.2f}  "
                       f"{r['peak_mb']:>7}", flush=True)
     finally:
         shutil.rmtree(out_root, ignore_errors=True)
