@@ -326,6 +326,21 @@ def test_template_syntax_error_leaves_the_published_site_as_it_was(published, cl
     _assert_untouched(out, before)
 
 
+def test_a_template_that_is_not_utf8_is_an_error_at_its_file_and_line(published, cli):
+    site, out, before = published
+    override = site / "themes/moha/templates/partials/share.html"
+    override.parent.mkdir(parents=True)
+    override.write_bytes("{#- chia sẻ -#}\n<p>Chia sẻ</p>\n".encode() + "<p>Bài in</p>\n".encode("latin-1"))
+    run = cli("build", "--site", str(site), "--out", str(out))
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert "partials/share.html:3: template error: the file is not UTF-8" in run.err, run.err
+    _assert_untouched(out, before)
+    override.write_text("<p>Chia sẻ</p>\n", "utf-8")
+    run = cli("build", "--site", str(site), "--out", str(out))
+    assert run.code == 0, run.err
+
+
 def test_a_broken_template_no_page_uses_does_not_fail_the_build(site_copy, builder):
     """Every template is loaded before the pages render (so forked workers share them); one that
     does not compile and that no page uses is no error, as it was when templates loaded lazily."""

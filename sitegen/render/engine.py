@@ -7,6 +7,7 @@ The languages' environments share one in-memory bytecode cache, so a template is
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any, Callable
 
@@ -59,6 +60,24 @@ def _escape(value: Any) -> str:
         text = html()
         return text if isinstance(text, str) else str(Markup(text))
     return _escape_inner(str(value))
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """A theme's templates folder: a file that is not UTF-8 is a syntax error at its own file and
+    line, which the build reports like any other (Jinja's loader lets the UnicodeDecodeError out)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            pieces = jinja2.loaders.split_template_path(template)
+            path = next((p for p in (os.path.join(folder, *pieces) for folder in self.searchpath)
+                         if os.path.isfile(p)), template)
+            data = exc.object if isinstance(exc.object, bytes) else b""
+            line = data[:exc.start].count(b"\n") + 1
+            raise jinja2.TemplateSyntaxError(
+                f"the file is not UTF-8 text (byte {data[exc.start:exc.start + 1].hex() or '?'} at line {line}); "
+                "save it as UTF-8", line, template, path) from None
 
 
 class _Template(jinja2.Template):
@@ -176,7 +195,7 @@ class Renderer:
                     merged.update({k: v for k, v in theme.strings("vi").items() if k not in merged})
                 merged.update(theme.strings(ls.lang))
             self.strings[ls.lang] = merged
-        self._loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(t.templates)) for t in chain])
+        self._loader = jinja2.ChoiceLoader([_Loader(str(t.templates)) for t in chain])
         self._bytecode = _SharedBytecode()
         self._envs: dict[str, jinja2.Environment] = {}
         self.pages = Pages(site, self.t)
