@@ -236,10 +236,9 @@ def listing(built: Built, url: str, known: set[str] | None = None) -> list[str]:
     return found
 
 
-def break_article_template(site: Path) -> None:
+def break_article_template(site: Path, mistake: str = "{{ article.title.no_such() }}") -> None:
     """Give the site its own article.html: the theme's, failing as it renders any article."""
     broken = site / "themes" / "moha" / "templates" / "article.html"
     broken.parent.mkdir(parents=True)
     text = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
-    broken.write_text(text.replace("{% block content %}", "{% block content %}{{ article.title.no_such() }}", 1),
-                      "utf-8")
+    broken.write_text(text.replace("{% block content %}", "{% block content %}" + mistake, 1), "utf-8")

@@ -326,6 +326,23 @@ def test_template_syntax_error_leaves_the_published_site_as_it_was(published, cl
     _assert_untouched(out, before)
 
 
+@pytest.mark.parametrize("text, said", [
+    ("<p>{{ 1 / (site.title|length - site.title|length) }}</p>", "ZeroDivisionError: division by zero"),
+    ("<p>{{ site.title + 1 }}</p>", "TypeError: can only concatenate str"),
+    ('<p>{% include "partials/share.html" %}</p>', "RecursionError: maximum recursion depth exceeded"),
+])
+def test_a_template_that_raises_a_python_error_is_an_error_at_its_file_and_line(published, cli, text, said):
+    site, out, before = published
+    override = site / "themes/moha/templates/partials/share.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("{#- chia sẻ -#}\n" + text + "\n", "utf-8")
+    run = cli("build", "--site", str(site), "--out", str(out))
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert f"partials/share.html:2: template error: {said}" in run.err, run.err
+    _assert_untouched(out, before)
+
+
 def test_a_template_that_is_not_utf8_is_an_error_at_its_file_and_line(published, cli):
     site, out, before = published
     override = site / "themes/moha/templates/partials/share.html"

@@ -15,6 +15,7 @@ from sitegen.build import renderpool
 from sitegen.build.pipeline import BuildOptions, build
 from sitegen.errors import BuildFailed
 from sitegen.render import engine
+from sitegen.render.theme import builtin_themes_dir
 from sitetest import NOW, break_article_template, copy_site, snapshot
 
 SECTIONS = ["tin-tuc", "thong-bao"]
@@ -91,15 +92,21 @@ def test_bodies_are_stored_newest_first(big_site, tmp_path):
     assert stored == sorted(stored, key=_date_of, reverse=True)
 
 
-def test_a_template_error_in_a_worker_names_the_template_and_publishes_nothing(big_site, tmp_path):
+@pytest.mark.parametrize("mistake, said", [
+    ("{{ article.title.no_such() }}", "has no attribute 'no_such'"),
+    ("{{ article.views / 0 }}", "ZeroDivisionError: division by zero"),       # Python's own errors too
+])
+def test_a_template_error_in_a_worker_names_the_template_and_publishes_nothing(big_site, tmp_path, mistake, said):
     out = tmp_path / "public"
     build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
     before = snapshot(out)
-    break_article_template(big_site)
+    break_article_template(big_site, mistake)
     with pytest.raises(BuildFailed) as exc:
         build(BuildOptions(site=big_site, out=out, now=NOW, jobs=2))
     err = exc.value.errors[0]
     assert err.path.endswith("article.html") and "template error" in err.message and "while rendering /" in err.message
+    theme = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
+    assert said in err.message and err.line == theme.splitlines().index("{% block content %}") + 1, err
     assert snapshot(out) == before
 
 

@@ -548,7 +548,7 @@ def _build_with(ctx: _Context, spool: Spool | None) -> BuildResult:
         except TemplateFailure as exc:
             publisher.abort()
             raise BuildFailed([SiteError(exc.path, exc.line, None,
-                                         f"template error: {exc.exc} (while rendering {exc.route.url})",
+                                         f"template error: {exc.message} (while rendering {exc.route.url})",
                                          "fix the template; the published site was left as it was")]) from None
         except BaseException as exc:
             publisher.abort(exc)

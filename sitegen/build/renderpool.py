@@ -119,7 +119,7 @@ def _page(job: Job, route: Route) -> Page:
     try:
         sig, read, wrote, deps = _render(job.renderer, route, job.publisher, now, job.templates)
     except TemplateFailure as exc:
-        raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
+        raise RenderError(route.url, str(exc.path), exc.line, exc.message) from None
     return Page(route.output, (key, sig[0], read, deps), sig, True, wrote)
 
 
@@ -269,7 +269,7 @@ def render_routes(renderer: Renderer, routes: list[Route], publisher: Publisher,
         try:
             sig, read, _, deps = _render(renderer, route, publisher, tracked[route.lang], templates)
         except TemplateFailure as exc:
-            raise RenderError(route.url, str(exc.path), exc.line, str(exc.exc)) from None
+            raise RenderError(route.url, str(exc.path), exc.line, exc.message) from None
         done.append((sig, read, deps))
     return done
 

@@ -333,7 +333,7 @@ class Renderer:
                 parts = list(template.root_render_func(template.new_context(ctx)))
             except Exception:
                 env.handle_exception()      # what Template.render does: the template's own lines
-        except jinja2.TemplateError as exc:
+        except (jinja2.TemplateError, *TEMPLATE_MISTAKES) as exc:
             raise TemplateFailure(route, exc) from exc
         finally:
             outside, found = reads.end_page(parts)
@@ -367,12 +367,18 @@ class Renderer:
 
 Reads = tuple[frozenset[str], list[tuple[Any, int, int, frozenset[str]]]]
 
+# What a template's own code can raise beyond Jinja's errors: `{{ 1 / n }}`, `{{ items[5] }}`, `{{ "a" + 1 }}`,
+# `{{ x|int(base=99) }}`, an include of itself. Anything else (the HTML store failing under a body, say)
+# is not the template's fault and goes on to the build.
+TEMPLATE_MISTAKES = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
+
 
 class TemplateFailure(Exception):
     """A template raised while rendering a page: names the template file and line."""
 
-    def __init__(self, route: Route, exc: jinja2.TemplateError):
+    def __init__(self, route: Route, exc: Exception):
         self.route, self.exc = route, exc
+        self.message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
         self.path = getattr(exc, "filename", None) or route.template
         self.line = getattr(exc, "lineno", None)
         tb = exc.__traceback__
@@ -380,7 +386,7 @@ class TemplateFailure(Exception):
             if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
                 self.path, self.line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
-        super().__init__(f"{self.path}:{self.line}: {exc} (while rendering {route.url})")
+        super().__init__(f"{self.path}:{self.line}: {self.message} (while rendering {route.url})")
 
 
 __all__ = ["Renderer", "TemplateFailure"]
