@@ -285,3 +285,18 @@ def test_every_error_of_every_file_is_reported_in_one_run(broken):
     run.find("content/tin-tuc/d.md", "encoding")
     assert "Build failed: 6 errors in 4 files." in run.err
 
+
+
+@pytest.mark.parametrize("line, said", [
+    ('page_n = "Trang {so}"', "fills in {so}, which it is not given (it is given {n})"),
+    ('page_n = "Trang {n"', "does not parse"),
+    ('month_label = "Tháng {}/{year}"', "must be named"),
+])
+def test_a_ui_string_that_fills_in_what_it_is_not_given(broken, line, said):
+    """sitegen fills page_n in itself (listing titles) and the theme's sitemap fills month_label in:
+    the string is checked as the theme is read, and the error names the i18n file, not a page."""
+    rel = "themes/moha/i18n/vi.toml"
+    text = f'home = "Trang chủ {{nhà}}"\n{line}\n'      # braces in a string printed as it is are text
+    run = broken({rel: text})
+    msg = run.find(str(broken.site / rel), line.split(" ")[0], 2)
+    assert said in msg.text, msg

@@ -1,4 +1,7 @@
 """UI strings sitegen itself needs (breadcrumbs, listing titles); a theme's i18n files override them."""
+from __future__ import annotations
+
+import string
 
 BUILTIN = {
     "vi": {
@@ -17,3 +20,32 @@ BUILTIN = {
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
+
+
+def placeholders(text: str) -> set[str]:
+    """The names a string fills in (`{n}`, `{month:02d}` → n, month); ValueError if it does not parse
+    as a format string, or fills in by position (`{}`, `{0}`)."""
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(text):
+        if field is None:
+            continue
+        name = field.split(".", 1)[0].split("[", 1)[0]
+        if not name or name.isdigit():
+            raise ValueError("a value in {} must be named, as in {n}")
+        names.add(name)
+    return names
+
+
+def filled_in(defaults: list[dict[str, str]]) -> dict[str, set[str]]:
+    """The keys whose default strings fill in values (in any language), with those values' names:
+    what sitegen and the default theme call them with."""
+    given: dict[str, set[str]] = {}
+    for table in [*BUILTIN.values(), *defaults]:
+        for key, text in table.items():
+            try:
+                names = placeholders(text)
+            except ValueError:
+                continue
+            if names:
+                given.setdefault(key, set()).update(names)
+    return given

@@ -1,12 +1,15 @@
 """Theme discovery: the site's themes/<name>/ → its parents → sitegen's built-in default theme."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.files import read_regular
+from sitegen.render.strings import filled_in, placeholders
 
 DEFAULT_THEME = "moha"
 
@@ -33,14 +36,53 @@ class Theme:
         return self.path / "static"
 
     def strings(self, lang: str) -> dict[str, str]:
+        """The theme's UI strings in one language. A string that sitegen or a template fills in
+        (`page_n = "Trang {n}"`) may name only the values it is given: checked here, so that the
+        error names this file and line rather than the page being rendered when it fails."""
         file = self.path / "i18n" / f"{lang}.toml"
-        if not file.is_file():
-            return {}
-        try:
-            data = tomllib.loads(read_regular(file).decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise BuildFailed([SiteError(str(file), None, None, f"invalid UI strings file: {exc}")]) from None
-        return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
+        table = _read_strings(file)
+        given = _given()
+        for key, text in table.items():
+            if key not in given:
+                continue            # printed as it is (`_("home")`): braces are plain text
+            try:
+                unknown = sorted(placeholders(text) - given[key])
+            except ValueError as exc:
+                problem = f"the UI string does not parse: {exc}"
+            else:
+                if not unknown:
+                    continue
+                problem = (f"the UI string fills in {', '.join('{' + n + '}' for n in unknown)}, which it is not given "
+                           f"(it is given {', '.join('{' + n + '}' for n in sorted(given[key]))})")
+            raise BuildFailed([SiteError(str(file), _line_of(file, key), key, problem,
+                                         "name only the values it is given; write a brace itself as {{ or }}")])
+        return table
+
+
+def _read_strings(file: Path) -> dict[str, str]:
+    if not file.is_file():
+        return {}
+    try:
+        data = tomllib.loads(read_regular(file).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BuildFailed([SiteError(str(file), None, None, f"invalid UI strings file: {exc}")]) from None
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
+
+
+@lru_cache(maxsize=1)
+def _given() -> dict[str, set[str]]:
+    """Key → the values sitegen and the default theme's templates fill into its string."""
+    folder = builtin_themes_dir() / DEFAULT_THEME / "i18n"
+    return filled_in([_read_strings(f) for f in sorted(folder.glob("*.toml"))])
+
+
+def _line_of(file: Path, key: str) -> int | None:
+    try:
+        lines = read_regular(file).decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    return next((n for n, line in enumerate(lines, 1) if found.match(line)), None)
 
 
 def theme_chain(site_root: Path, name: str) -> list[Theme]:
