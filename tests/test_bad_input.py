@@ -300,3 +300,19 @@ def test_a_ui_string_that_fills_in_what_it_is_not_given(broken, line, said):
     run = broken({rel: text})
     msg = run.find(str(broken.site / rel), line.split(" ")[0], 2)
     assert said in msg.text, msg
+
+
+@pytest.mark.parametrize("name, said", [
+    ("../../../../etc", "is not the name of a folder"),
+    ("..", "is not the name of a folder"),
+    ("khong-co-giao-dien", "not found"),
+])
+def test_a_theme_that_is_not_a_folder_of_themes(broken, name, said):
+    """A theme is named, not reached by a path: `theme = "../../etc"` would take any folder of the
+    machine for the site's theme."""
+    def setup(site):
+        toml = site / "site.toml"
+        lines = [ln for ln in toml.read_text("utf-8").splitlines() if not ln.startswith("theme")]
+        toml.write_text(f'theme = "{name}"\n' + "\n".join(lines) + "\n", "utf-8")
+    run = broken({}, setup=setup)
+    assert said in run.find("site.toml", "theme").text

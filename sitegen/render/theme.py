@@ -91,9 +91,13 @@ def theme_chain(site_root: Path, name: str) -> list[Theme]:
     seen: set[Path] = set()
     current: str | None = name
     while current:
+        where = "site.toml" if not chain else str(chain[-1].path / "theme.toml")
+        if "/" in current or "\\" in current or current in (".", ".."):
+            raise BuildFailed([SiteError(where, None, "theme" if not chain else "parent",
+                                         f"theme '{current}' is not the name of a folder",
+                                         f"name a folder of {site_root / 'themes'}, like \"{DEFAULT_THEME}\"")])
         path = _find(site_root, current)
         if path is None:
-            where = "site.toml" if not chain else str(chain[-1].path / "theme.toml")
             raise BuildFailed([SiteError(where, None, "theme" if not chain else "parent",
                                          f"theme '{current}' not found",
                                          f"looked in {site_root / 'themes'} and {builtin_themes_dir()}")])
