@@ -290,7 +290,7 @@ def test_a_template_change_renders_again_only_the_pages_made_of_it(tmp_path, tru
     """article.html and what it includes make the articles' pages alone: listings, tags, archives
     and the other pages are kept as published."""
     site = copy_site("basic", tmp_path)
-    out, clean = tmp_path / "public", tmp_path / "clean"
+    out = tmp_path / "public"
     build(BuildOptions(site=site, out=out, now=NOW))
     before = _inodes(out)
     _template_changed(site, name, 1)
@@ -300,13 +300,12 @@ def test_a_template_change_renders_again_only_the_pages_made_of_it(tmp_path, tru
     assert len(articles) > 3 and all("thay đổi giao diện 1".encode() in (out / rel).read_bytes() for rel in articles)
     assert sorted(rel for rel in after if after[rel] != before.get(rel)) == articles
     assert result.rendered == len(articles) < result.pages - _redirects(out)
-    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
-    assert _diff(snapshot(out), snapshot(clean)) == []
+    assert _diff(snapshot(out), snapshot(_clean(site, tmp_path))) == []
 
 
 def test_a_theme_stylesheet_change_is_copied_and_renders_no_page(tmp_path, trusting):
     site = copy_site("basic", tmp_path)
-    out, clean = tmp_path / "public", tmp_path / "clean"
+    out = tmp_path / "public"
     build(BuildOptions(site=site, out=out, now=NOW))
     before = _inodes(out)
     css = site / "themes" / "moha" / "static" / "css" / "site.css"
@@ -317,8 +316,7 @@ def test_a_theme_stylesheet_change_is_copied_and_renders_no_page(tmp_path, trust
     assert result.model_reused and result.rendered == 0
     assert sorted(rel for rel in after if after[rel] != before.get(rel)) == ["theme/css/site.css"]
     assert (out / "theme/css/site.css").read_bytes() == css.read_bytes()
-    build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
-    assert _diff(snapshot(out), snapshot(clean)) == []
+    assert _diff(snapshot(out), snapshot(_clean(site, tmp_path))) == []
 
 
 def test_a_template_that_names_another_while_rendering_is_made_of_every_template(tmp_path, trusting):
@@ -326,7 +324,7 @@ def test_a_template_that_names_another_while_rendering_is_made_of_every_template
     one added since the last build too: the pages made of it are rendered again whenever any
     template of the theme changes, or one is added."""
     site = copy_site("basic", tmp_path)
-    out, clean = tmp_path / "public", tmp_path / "clean"
+    out = tmp_path / "public"
     templates = site / "themes" / "moha" / "templates"
     templates.mkdir(parents=True)
     text = (builtin_themes_dir() / "moha" / "templates" / "article.html").read_text("utf-8")
@@ -350,9 +348,7 @@ def test_a_template_that_names_another_while_rendering_is_made_of_every_template
         changed = {rel for rel in after if after[rel] != before.get(rel)}
         if change != "pagination":
             assert set(articles) <= changed, change
-        build(BuildOptions(site=site, out=clean, now=NOW, cache=False))
-        assert _diff(snapshot(out), snapshot(clean)) == [], change
-        shutil.rmtree(clean)
+        assert _diff(snapshot(out), snapshot(_clean(site, tmp_path))) == [], change
 
 
 def _files_by_inode(*roots: Path) -> dict[int, bytes]:
