@@ -288,8 +288,9 @@ def test_every_error_of_every_file_is_reported_in_one_run(broken):
 
 
 @pytest.mark.parametrize("line, said", [
-    ('page_n = "Trang {so}"', "fills in {so}, which it is not given (it is given {n})"),
-    ('page_n = "Trang {n"', "does not parse"),
+    ('page_n = "Trang {so}"', "fills in {so}, which sitegen does not give it (it gives {n})"),
+    ('page_n = "Trang {n"', "does not work as a format: expected '}'"),
+    ('archive_month = "{month_name:02d}"', "does not work as a format: Unknown format code 'd'"),
     ('month_label = "Tháng {}/{year}"', "must be named"),
 ])
 def test_a_ui_string_that_fills_in_what_it_is_not_given(broken, line, said):
@@ -300,6 +301,14 @@ def test_a_ui_string_that_fills_in_what_it_is_not_given(broken, line, said):
     run = broken({rel: text})
     msg = run.find(str(broken.site / rel), line.split(" ")[0], 2)
     assert said in msg.text, msg
+
+
+def test_a_ui_string_that_a_template_fills_in_with_other_values(broken):
+    """A theme's own template may give a string values of its own: one it does not give is an error
+    at the line of the template that fills the string in, naming the string."""
+    run = broken({"themes/moha/i18n/vi.toml": 'year_label = "Năm {nam}"\n'})
+    assert "sitemap.html" in run.err
+    assert "the UI string year_label = 'Năm {nam}' (vi) names {nam}, which is not given here (given: year)" in run.err
 
 
 @pytest.mark.parametrize("name, said", [

@@ -217,7 +217,18 @@ class Renderer:
 
         def _(key: str, **kw: Any) -> str:
             text = get(key) or key
-            return text.format(**kw) if kw else text
+            if not kw:
+                return text
+            try:
+                return text.format(**kw)
+            except KeyError as exc:
+                raise jinja2.TemplateRuntimeError(
+                    f"the UI string {key} = {text!r} ({lang}) names {{{exc.args[0]}}}, which is not given here "
+                    f"(given: {', '.join(sorted(kw))})") from None
+            except (LookupError, ValueError, TypeError, AttributeError) as exc:
+                raise jinja2.TemplateRuntimeError(
+                    f"the UI string {key} = {text!r} ({lang}) does not work as a format with "
+                    f"{', '.join(sorted(kw))}: {exc}") from None
         return _
 
     def _lang_globals(self, ls: LangSite) -> dict[str, Any]:
@@ -378,7 +389,7 @@ class TemplateFailure(Exception):
 
     def __init__(self, route: Route, exc: Exception):
         self.route, self.exc = route, exc
-        self.message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        self.message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{exc} ({type(exc).__name__})"
         self.path = getattr(exc, "filename", None) or route.template
         self.line = getattr(exc, "lineno", None)
         tb = exc.__traceback__

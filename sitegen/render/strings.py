@@ -18,6 +18,9 @@ BUILTIN = {
     },
 }
 
+# A value of each name sitegen fills into its strings (pages.py), to try a theme's string with.
+SAMPLE_VALUES = {"n": 2, "name": "Hội nghị", "year": 2024, "month": 5, "month_name": "May"}
+
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
 
@@ -36,11 +39,11 @@ def placeholders(text: str) -> set[str]:
     return names
 
 
-def filled_in(defaults: list[dict[str, str]]) -> dict[str, set[str]]:
-    """The keys whose default strings fill in values (in any language), with those values' names:
-    what sitegen and the default theme call them with."""
+def filled_in(tables: list[dict[str, str]]) -> dict[str, set[str]]:
+    """The keys whose strings in these tables fill in values (in any language), with those values'
+    names."""
     given: dict[str, set[str]] = {}
-    for table in [*BUILTIN.values(), *defaults]:
+    for table in tables:
         for key, text in table.items():
             try:
                 names = placeholders(text)

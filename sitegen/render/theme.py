@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.files import read_regular
-from sitegen.render.strings import filled_in, placeholders
+from sitegen.render.strings import BUILTIN, SAMPLE_VALUES, filled_in, placeholders
 
 DEFAULT_THEME = "moha"
 
@@ -36,24 +36,29 @@ class Theme:
         return self.path / "static"
 
     def strings(self, lang: str) -> dict[str, str]:
-        """The theme's UI strings in one language. A string that sitegen or a template fills in
-        (`page_n = "Trang {n}"`) may name only the values it is given: checked here, so that the
-        error names this file and line rather than the page being rendered when it fails."""
+        """The theme's UI strings in one language. A string that sitegen fills in (`page_n =
+        "Trang {n}"`) may name only the values sitegen gives it, and one that the default theme's
+        templates fill in must parse: checked here, so that the error names this file and line
+        rather than the page being rendered when it fails. (A theme's own templates may give a
+        string more values: what they do not give is an error at the template's line.)"""
         file = self.path / "i18n" / f"{lang}.toml"
         table = _read_strings(file)
-        given = _given()
+        by_sitegen, by_templates = _given()
         for key, text in table.items():
-            if key not in given:
+            if key not in by_sitegen and key not in by_templates:
                 continue            # printed as it is (`_("home")`): braces are plain text
             try:
-                unknown = sorted(placeholders(text) - given[key])
-            except ValueError as exc:
-                problem = f"the UI string does not parse: {exc}"
+                names = placeholders(text)
+                unknown = sorted(names - by_sitegen.get(key, names))
+                if not unknown and key in by_sitegen:
+                    text.format(**SAMPLE_VALUES)      # a format that does not suit the value: {n:%}
+            except (ValueError, TypeError, LookupError) as exc:
+                problem = f"the UI string does not work as a format: {exc}"
             else:
                 if not unknown:
                     continue
-                problem = (f"the UI string fills in {', '.join('{' + n + '}' for n in unknown)}, which it is not given "
-                           f"(it is given {', '.join('{' + n + '}' for n in sorted(given[key]))})")
+                problem = (f"the UI string fills in {', '.join('{' + n + '}' for n in unknown)}, which sitegen does "
+                           f"not give it (it gives {', '.join('{' + n + '}' for n in sorted(by_sitegen[key]))})")
             raise BuildFailed([SiteError(str(file), _line_of(file, key), key, problem,
                                          "name only the values it is given; write a brace itself as {{ or }}")])
         return table
@@ -70,10 +75,10 @@ def _read_strings(file: Path) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _given() -> dict[str, set[str]]:
-    """Key → the values sitegen and the default theme's templates fill into its string."""
+def _given() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Key → the values sitegen fills into its string; the same for the default theme's templates."""
     folder = builtin_themes_dir() / DEFAULT_THEME / "i18n"
-    return filled_in([_read_strings(f) for f in sorted(folder.glob("*.toml"))])
+    return filled_in(list(BUILTIN.values())), filled_in([_read_strings(f) for f in sorted(folder.glob("*.toml"))])
 
 
 def _line_of(file: Path, key: str) -> int | None:
