@@ -54,6 +54,26 @@ def test_a_pipe_among_the_files_to_copy_is_left_out_with_a_warning(tmp_path, rel
     assert "ong-dan.txt" not in published and "ong-dan.css" not in published
 
 
+@pytest.mark.parametrize("rel", ["static/files/mat-khau.txt", "themes/moha/static/css/mat-khau.css"])
+def test_a_link_to_a_file_outside_the_site_is_not_published(tmp_path, rel):
+    """A symbolic link among the files to copy may point within the site (to a photo of content/,
+    say), not out of it: what it points to outside is never published."""
+    site = copy_site("basic", tmp_path)
+    secret = tmp_path / "bi-mat.txt"
+    secret.write_text("mật khẩu quản trị\n", "utf-8")
+    (site / rel).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(secret, site / rel)
+    (site / "static/files").mkdir(parents=True, exist_ok=True)
+    os.symlink(site / "content/gioi-thieu.md", site / "static/files/gioi-thieu.txt")
+    run = _sitegen(site, tmp_path / "public")
+    assert run.returncode == 0, run.stderr
+    assert f"warning: {rel}: is a symbolic link to a file outside the site ({secret}), not a file" in run.stderr
+    published = {p.name: p for p in (tmp_path / "public").rglob("*") if p.is_file()}
+    assert "mat-khau.txt" not in published and "mat-khau.css" not in published
+    assert not any(b"qu\xe1\xba\xa3n tr\xe1\xbb\x8b" in p.read_bytes() for p in published.values())
+    assert published["gioi-thieu.txt"].read_bytes() == (site / "content/gioi-thieu.md").read_bytes()
+
+
 @pytest.mark.parametrize("where", ["themes/moha/i18n/vi.toml", "themes/moha/templates/partials/footer.html",
                                    ".cache/build", ".cache/search", ".cache/images/index.json"])
 def test_a_pipe_in_a_theme_or_the_cache_does_not_hang_the_build(tmp_path, where):

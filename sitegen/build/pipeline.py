@@ -786,10 +786,12 @@ def _credit_labels(chain, cfg: SiteConfig) -> dict[str, str]:
 
 def _walk_files(folder: Path, prefix: str, report: Report, site_root: Path) -> dict[str, Path]:
     """The files to copy from folder (static/ or a theme's): hidden ones left out, and, with a
-    warning, what cannot be copied (a broken symbolic link, a named pipe, a socket, a device)."""
+    warning, what cannot be copied (a broken symbolic link, a named pipe, a socket, a device) or
+    must not be (a symbolic link to a file outside the site and the folder: /etc/passwd, say)."""
     out: dict[str, Path] = {}
     if not folder.is_dir():
         return out
+    inside = (site_root.resolve(), folder.resolve())
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
@@ -801,6 +803,10 @@ def _walk_files(folder: Path, prefix: str, report: Report, site_root: Path) -> d
                 what = None if stat.S_ISREG(mode) else kind_of(mode)
             except OSError:
                 what = "a broken symbolic link"
+            if what is None and path.is_symlink():
+                target = path.resolve()
+                if not any(target.is_relative_to(root) for root in inside):
+                    what = f"a symbolic link to a file outside the site ({target})"
             if what is not None:
                 report.warn(_shown(path, site_root), None, None, f"is {what}, not a file: it was not published",
                             "remove it, or put the file it stands for in its place")
