@@ -78,6 +78,20 @@ def test_section_title_comes_from_its_index_file(basic):
     assert h1_texts(basic.html("/tin-tuc/")) == [title]
 
 
+def test_text_below_a_section_index_is_named_in_a_warning(site_copy, builder):
+    """A section's _index.md sets its title, description and weight; text below its front matter
+    is shown on no page, and the build says so rather than dropping it without a word."""
+    site = site_copy("basic")
+    index = site / "content/tin-tuc/_index.md"
+    text = index.read_text("utf-8")
+    index.write_text(text + "\nChuyên mục đăng tin hoạt động của Bộ.\n", "utf-8")
+    line = index.read_text("utf-8").splitlines().index("Chuyên mục đăng tin hoạt động của Bộ.") + 1
+    built = builder(site)
+    said = [(w.path, w.line, w.field) for w in built.result.warnings if "_index.md" in w.path]
+    assert said == [("content/tin-tuc/_index.md", line, "body")], built.result.warnings
+    assert "is not shown on any page" in str(built.result.warnings[0])
+
+
 def test_year_and_month_archives(basic):
     by_year: dict[str, list[str]] = {}
     by_month: dict[str, list[str]] = {}

@@ -191,6 +191,12 @@ def validate(src: SourceFile, cfg: SiteConfig, report: Report) -> Document | Sec
         if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
             f.err("weight", "must be a whole number", "e.g. weight: 1 puts the section first")
             weight = None
+        if parsed.body.strip():
+            blank = parsed.body[:len(parsed.body) - len(parsed.body.lstrip())].count("\n")
+            report.warn(src.rel, parsed.body_line + blank, "body",
+                        "the text below the front matter of a section's _index.md is not shown on any page",
+                        "put a one-paragraph introduction in description:, which the section's first page shows, "
+                        "or the text in an article of its own")
         return SectionIndex(src, section, _lang_suffix(src.path.name), f.text(meta, "title"),
                             f.text(meta, "description") or "", weight)
     return _article(src, cfg, parsed, meta, f, section, report)
