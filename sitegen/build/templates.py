@@ -22,6 +22,8 @@ from sitegen.build.cache import digest
 PREFIX = "template:"
 EVERY = PREFIX + "*"         # the list of the theme's templates, with each one's digest
 
+_SEEN: dict[str, frozenset[str] | None] = {}     # found by this process's earlier builds (`sitegen serve`)
+
 
 class TemplateDeps:
     """known: what an earlier build found each template refers to, by the template's digest (parsing
@@ -47,12 +49,17 @@ class TemplateDeps:
             key = self.digests[PREFIX + name] = digest(f"{filename}\x00{source}")
             if key in known:
                 refs = known[key]
+            elif key in _SEEN:
+                refs = _SEEN[key]
             else:
                 try:
                     found = set(jinja2.meta.find_referenced_templates(env.parse(source, name, filename)))
                 except jinja2.TemplateError:
                     found = {None}
                 refs = None if None in found else frozenset(found)
+                if len(_SEEN) > 4096:
+                    _SEEN.clear()
+                _SEEN[key] = refs
             self._refs[name] = self.found[key] = refs
         self.digests[EVERY] = digest("\n".join(f"{k}\x00{v}" for k, v in sorted(self.digests.items())))
         self._every = frozenset(self.digests)
