@@ -231,8 +231,8 @@ def _build_all(opts: BuildOptions, progress: Progress | None,
     bcache = BuildCache(cfg.cache_dir, ident, opts.cache)
     started = time.time_ns()
     cfg_key = digest(repr(cfg) + code_fingerprint())
-    theme_key = tree_digest([p for t in chain for p in (t.templates, t.static, t.path / "i18n")])
     strings_key = tree_digest([t.path / "i18n" for t in chain])
+    theme_key = digest(tree_digest([p for t in chain for p in (t.templates, t.static)]) + strings_key)
     counts_key = digest(repr(sorted((opts.counts or {}).items(), key=str)))
     now = opts.now or datetime.now(cfg.tz)
     if bcache.enabled:
