@@ -491,6 +491,36 @@ def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
     assert snapshot(out) == snapshot(clean) != want
 
 
+@pytest.mark.parametrize("other", ["site", "drafts"])
+def test_a_foreign_cache_is_discarded_with_a_warning(tmp_path, other):
+    """A valid state file of another build under this output's name (copied with a site, or by
+    hand) is never trusted, and the build says so: its checksum is right, its owner is not."""
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    build(BuildOptions(site=site, out=out, now=NOW))
+    (state,) = (site / ".cache/build").glob("state-*.pickle")
+    if other == "site":
+        elsewhere = copy_site("basic", tmp_path / "b")
+        build(BuildOptions(site=elsewhere, out=tmp_path / "b" / "public", now=NOW))
+        (theirs,) = (elsewhere / ".cache/build").glob("state-*.pickle")
+        wanted = f"into {(tmp_path / 'b' / 'public').resolve()})"
+    else:
+        build(BuildOptions(site=site, out=tmp_path / "preview", now=NOW, drafts=True))
+        (theirs,) = set((site / ".cache/build").glob("state-*.pickle")) - {state}
+        wanted = f"into {(tmp_path / 'preview').resolve()} with --drafts)"
+    shutil.copyfile(theirs, state)
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nThêm.\n")
+    result = build(BuildOptions(site=site, out=out, now=NOW))
+    foreign = [w for w in result.warnings if "another output folder" in w.message]
+    assert [w.path for w in foreign] == [state.relative_to(site).as_posix()], result.warnings
+    assert wanted in foreign[0].message and "discarded" in foreign[0].message
+    assert result.rendered > 0 and not result.model_reused
+    assert snapshot(out) == snapshot(_clean(site, tmp_path))
+    again = build(BuildOptions(site=site, out=out, now=NOW))       # its own state now: said once
+    assert not [w for w in again.warnings if "another output folder" in w.message]
+
+
 def test_a_damaged_site_model_is_discarded_with_a_warning(tmp_path, trusting):
     site = copy_site("basic", tmp_path)
     out = tmp_path / "public"

@@ -144,6 +144,7 @@ class State:
     published_at: int = 0                                    # outcheck.stamp of that publication (0: unknown)
     spare_checked_at: int | None = 0                         # when the spare was last checked as the published
                                                              # folder (None: made since as a copy; 0: unknown)
+    made_for: str = ""                                       # BuildCache's ident of the build that saved it
 
     # seen and md_keys hold a named tuple a file: pickled as such, each costs a call of Python code
     # to write and to read (57 ms to write both at 10,000 articles, 50 ms to read: a tenth of an edit
@@ -169,6 +170,7 @@ class State:
                 new = tuple.__new__
                 state[name] = {k: new(cls, v) for k, v in rows.items()}
         state.setdefault("shapes", [])
+        state.setdefault("made_for", "")
         self.__dict__.update(state)
 
 
@@ -382,12 +384,23 @@ class Body:
         return (Body, (self.key, None, self.rel))    # saved with the model; the store is attached on load
 
 
+def _described(ident: str) -> str:
+    """A BuildCache ident ("<output folder>|<drafts>|<future>") in words."""
+    parts = ident.rsplit("|", 2)
+    if len(parts) != 3:
+        return ident
+    out, drafts, future = parts
+    options = [name for name, flag in (("--drafts", drafts), ("--future", future)) if flag == "True"]
+    return f"into {out}" + (f" with {' '.join(options)}" if options else "")
+
+
 class BuildCache:
     """Loads and saves the state of one output folder; `enabled=False` (--no-cache) touches nothing."""
 
     def __init__(self, cache_dir: Path, ident: str, enabled: bool = True):
         self.enabled = enabled
         self.folder = cache_dir / FOLDER
+        self.ident = ident                   # the output folder and options (pipeline.build)
         self.id = digest(ident)[:12]         # names this output folder's files in the folder
         self.file = self.folder / f"state-{self.id}.pickle"
         self.problem: str | None = None
@@ -468,6 +481,14 @@ class BuildCache:
                                      "the site rebuilt")
             return fresh
         if state is None:
+            return fresh
+        if state.made_for and state.made_for != self.ident:
+            # Copied here from another site or output folder (a cache folder copied with a site, or by
+            # hand): its pages' keys could never match, and its record of the published files is
+            # another folder's. Said, since the build that follows renders every page.
+            self._problem(self.file, f"the build cache {self.file} was written by a build of another output "
+                                     f"folder or with other options ({_described(state.made_for)}); it was "
+                                     "discarded and the site rebuilt")
             return fresh
         if state.code != fresh.code:
             return State(code=fresh.code, published=state.published, spare=state.spare, out_id=state.out_id,
@@ -583,6 +604,7 @@ class BuildCache:
             return
         if model is not None:
             self._write(self.path("model"), (state.code, state.model_key, model))
+        state.made_for = self.ident
         self._write(self.file, state, tree=True)
 
     def close(self) -> None:
