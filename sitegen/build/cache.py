@@ -483,9 +483,9 @@ class BuildCache:
         if state is None:
             return fresh
         if state.made_for and state.made_for != self.ident:
-            # Copied here from another site or output folder (a cache folder copied with a site, or by
-            # hand): its pages' keys could never match, and its record of the published files is
-            # another folder's. Said, since the build that follows renders every page.
+            # Another output's state put under this one's name (by hand: a copied site's own states
+            # have other names): its record of the published files is another folder's, and its base
+            # is another build's. Said, since the build that follows renders every page.
             self._problem(self.file, f"the build cache {self.file} was written by a build of another output "
                                      f"folder or with other options ({_described(state.made_for)}); it was "
                                      "discarded and the site rebuilt")
