@@ -493,8 +493,9 @@ def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
 
 @pytest.mark.parametrize("other", ["site", "drafts"])
 def test_a_foreign_cache_is_discarded_with_a_warning(tmp_path, other):
-    """A valid state file of another build under this output's name (copied with a site, or by
-    hand) is never trusted, and the build says so: its checksum is right, its owner is not."""
+    """A valid state file of another build put under this output's name (by hand: another site's
+    or output's states have names of their own) is never trusted, and the build says so: its
+    checksum is right, its owner is not."""
     site = copy_site("basic", tmp_path)
     out = tmp_path / "public"
     build(BuildOptions(site=site, out=out, now=NOW))
