@@ -42,7 +42,7 @@ class TemplateDeps:
         for name in names:
             try:
                 source, filename, _ = loader.get_source(env, name)
-            except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            except (jinja2.TemplateError, OSError):     # not UTF-8: engine._Loader's syntax error
                 self.digests[PREFIX + name] = "unreadable"
                 self._refs[name] = None
                 continue
