@@ -282,3 +282,58 @@ def test_failed_attribute_lookups_raise_as_jinjas(source):
             env.from_string(source).render(ctx)
         errors.append(str(exc.value))
     assert errors[0] == errors[1]
+
+
+def test_bodies_go_into_the_pages_as_bytes(rendered):
+    """The theme prints each article's body straight into the page: the build takes the body's
+    bytes from the store as they are (no decode and encode again), and no page is rendered twice."""
+    renderer, routes, out, _ = rendered
+    assert renderer.bodies_as_bytes >= sum(r.template == "article.html" for r in routes) > 0
+    assert renderer.second_renders == 0
+    assert not [r.url for r in routes if "\ue000".encode() in _published(out, r)]
+
+
+# A body printed in every way a template can make a string of it. Each way but the first two puts
+# the stand-in of engine._top into a string; the page must still print the body itself.
+_ASTRAY = {
+    "article.html": """{% extends "base.html" %}
+{% macro through_macro() %}{% include "partials/body_only.html" %}{% endmacro %}
+{% block og_extra %}<meta name="content-length" content="{{ self.content()|length }}">{% endblock %}
+{% block content %}
+<div id="direct">{{ article.body }}</div>
+<div id="again">{{ article.body }}</div>
+<div id="macro">{{ through_macro() }}</div>
+{% set captured %}{% include "partials/body_only.html" %}{% endset %}
+<div id="length">{{ captured|length }}</div>
+<div id="upper">{% filter upper %}{% include "partials/body_only.html" %}{% endfilter %}</div>
+<div id="memo">{% memo "whole-body", article.url %}{% include "partials/body_only.html" %}{% endmemo %}</div>
+{% endblock %}
+""",
+    "partials/body_only.html": "{{ article.body }}",
+}
+
+
+def test_a_body_printed_into_strings_is_the_body(tmp_path, monkeypatch):
+    site = copy_site("basic", tmp_path)
+    for rel, text in _ASTRAY.items():
+        target = site / "themes" / "moha" / "templates" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+    out = tmp_path / "public"
+    renderer = _build_capturing(site, out)
+    articles = [r for r in renderer.pages.all() if r.template == "article.html"]
+    assert articles
+    for route in articles:
+        data = _published(out, route)
+        assert "\ue000".encode() not in data, route.url
+        body = str(route.extra["article"].body)
+        page = data.decode("utf-8")
+        assert page.count(body) == 4, route.url            # direct, again, through a macro, in a memo
+        assert body.upper() in page
+        assert f'<div id="length">{len(body)}</div>' in page
+    assert renderer.second_renders == len(articles)     # self.content() puts every page's stand-ins astray
+    # and what plain Jinja's escaping (no stand-ins at all) prints, page for page
+    monkeypatch.setattr(engine, "_escape_inner", None)
+    plain = engine.Renderer(renderer.site, renderer.chain)
+    for route in articles:
+        assert plain.render(route) == _published(out, route), route.url

@@ -219,6 +219,7 @@ class HtmlStore:
         self._mem: dict[str, bytes] = {}     # no cache folder: kept in memory
         self._pending: dict[str, str | bytes] = {}
         self._last: tuple[str, str] = ("", "")     # the body read last
+        self._printed: tuple[str, bytes] = ("", b"")   # the body a page printed last, as bytes
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():   # a forked worker opens its own
@@ -290,9 +291,19 @@ class HtmlStore:
         last = self._last
         if last[0] == key:             # a page that prints the body also looks for photos in it
             return last[1]
-        html = self._get(key)
+        html = self._decode(key, self._printed[1]) if self._printed[0] == key else self._get(key)
         self._last = (key, html)
         return html
+
+    def printed(self, key: str) -> bytes:
+        """The body as its UTF-8 bytes, for a page that prints it as they are (Body.__html_utf8__);
+        kept, as get() keeps its text, for the page's other reads of it."""
+        printed = self._printed
+        if printed[0] == key:
+            return printed[1]
+        data = self.get_utf8(key)
+        self._printed = (key, data)
+        return data
 
     def get_utf8(self, key: str) -> bytes:
         """The body as its UTF-8 bytes (the search index reads them without decoding them whole);
@@ -308,7 +319,9 @@ class HtmlStore:
             return _text(self._pending[key])
         if self.path is None:
             return _text(self._mem[key])
-        data = self._read(key)
+        return self._decode(key, self._read(key))
+
+    def _decode(self, key: str, data: bytes) -> str:
         try:
             return _text(data)
         except UnicodeDecodeError:
@@ -366,6 +379,12 @@ class Body:
         return self.store.get(self.key)
 
     __str__ = __html__
+
+    def __html_utf8__(self) -> bytes:
+        """What __html__ gives, as UTF-8 bytes: what a page prints straight into its output takes
+        them as they are (render.engine.Renderer.render_page)."""
+        READ.append((self.rel, self.key))
+        return self.store.printed(self.key)
 
     def utf8(self) -> bytes:
         """The body's UTF-8 bytes, for the search index (not a page: not noted as read)."""

@@ -54,6 +54,11 @@ def add(names) -> None:
         _page.update(names)
 
 
+def making() -> bool:
+    """A memo block or a module is being made: its text is kept for other pages."""
+    return bool(_stack)
+
+
 def push() -> None:
     _stack.append(set())
 
