@@ -149,6 +149,38 @@ def test_the_html_store_says_which_keys_it_holds(tmp_path, asked):
     store.close()
 
 
+def test_a_forked_reader_of_the_html_store_sees_bodies_stored_after_it_began(tmp_path):
+    """A forked process reads the store in one transaction (a snapshot): a body stored after its
+    first read is still found, and it can still write. What a page prints as bytes (printed)
+    and as text (get) is the same body."""
+    import os
+    from sitegen.build.cache import HtmlStore
+    store = HtmlStore(tmp_path / "html.sqlite")
+    store.put("a", "<p>Hà Nội</p>")
+    store.flush()
+    (to_parent, from_child), (to_child, from_parent) = os.pipe(), os.pipe()
+    pid = os.fork()
+    if pid == 0:                                   # the child: exits 0 only if every check holds
+        ok = False
+        try:
+            ok = store.printed("a") == "<p>Hà Nội</p>".encode() and store._snapshot
+            os.write(from_child, b"x")             # it has read: its snapshot is taken
+            os.read(to_child, 1)                   # the parent has stored b
+            ok = ok and store.get("b") == "<p>Huế</p>" and store.printed("b") == "<p>Huế</p>".encode()
+            store.put("c", "<p>Đà Nẵng</p>")
+            store.flush()
+        finally:
+            os._exit(0 if ok else 1)
+    os.read(to_parent, 1)
+    store.put("b", "<p>Huế</p>")
+    store.flush()
+    os.write(from_parent, b"x")
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert HtmlStore(tmp_path / "html.sqlite").get("c") == "<p>Đà Nẵng</p>"
+    store.close()
+
+
 def _search_file(site: Path, lang: str, suffix: str) -> Path:
     [path] = (site / ".cache" / "search").glob(f"{lang}-0.{suffix}")
     return path
