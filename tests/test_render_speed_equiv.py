@@ -284,6 +284,42 @@ def test_failed_attribute_lookups_raise_as_jinjas(source):
     assert errors[0] == errors[1]
 
 
+_MACROS = {
+    "m": '{% macro two(a, b="<d>") %}[{{ a }}|{{ b }}]{% endmacro %}'
+         '{% macro empty() %}(){% endmacro %}'
+         '{% macro calls(x) %}<{{ caller(x) }}>{% endmacro %}'
+         '{% macro rest(a) %}{{ a }}{{ varargs|join(",") }}{{ kwargs|dictsort }}{% endmacro %}'
+         '{% macro named(caller="c") %}{{ caller }}{% endmacro %}'
+         '{% macro needs(a) %}{{ a is defined }}{% endmacro %}',
+    "t": '{% import "m" as m %}{{ m.two(1) }}{{ m.two(1, 2) }}{{ m.two("<x>", b=3) }}{{ m.empty() }}'
+         '{% call(v) m.calls(5) %}v={{ v }}{% endcall %}{{ m.rest(1, 2, 3, k=4) }}{{ m.named() }}'
+         '{{ m.named("d") }}{{ m.needs() }}{% set s = m.two(1) %}{{ s }}{{ s.__class__.__name__ }}'
+         '{% autoescape false %}{{ m.two("<y>") }}{% endautoescape %}'
+         '{% macro here(a, b=2) %}{{ a + b }}{% endmacro %}{{ here(1) }}{{ here(1, 5) }}',
+}
+
+
+def test_macros_called_in_line_print_what_jinjas_macro_gives():
+    """_Context.call does Macro.__call__'s work itself for a macro given its arguments by
+    position and taking no caller, *varargs or **kwargs: defaults, missing arguments, the Markup
+    of its text; every other call goes to Jinja."""
+    kw = dict(loader=jinja2.DictLoader(_MACROS), autoescape=True, undefined=jinja2.StrictUndefined)
+    ours, plain = engine._Environment(**kw), jinja2.Environment(**kw)
+    printed = ours.get_template("t").render()
+    assert printed == plain.get_template("t").render()
+    assert printed == "[1|&lt;d&gt;][1|2][&lt;x&gt;|3]()<v=5>12,3[(&#39;k&#39;, 4)]cdFalse[1|&lt;d&gt;]Markup[&lt;y&gt;|&lt;d&gt;]36"
+    made = ours.get_template("m").module
+    assert made.two._sg_plain and made.empty._sg_plain and made.needs._sg_plain
+    assert not (made.calls._sg_plain or made.rest._sg_plain or made.named._sg_plain)
+    for bad in ("{{ m.two(1, 2, 3) }}", "{{ m.two(1, c=2) }}"):
+        errors = []
+        for env in (ours, plain):
+            with pytest.raises(TypeError) as exc:
+                env.from_string('{% import "m" as m %}' + bad).render()
+            errors.append(str(exc.value))
+        assert errors[0] == errors[1]
+
+
 def test_bodies_go_into_the_pages_as_bytes(rendered):
     """The theme prints each article's body straight into the page: the build takes the body's
     bytes from the store as they are (no decode and encode again), and no page is rendered twice."""

@@ -125,6 +125,8 @@ class _Template(jinja2.Template):
             namespace["_sg_top"] = _top
             if namespace.get("escape") is markupsafe.escape:
                 namespace["escape"] = _escape
+        if namespace.get("Macro") is jinja2.runtime.Macro:
+            namespace["Macro"] = _PlainMacro
         return super()._from_namespace(environment, namespace, globals)
 
     def _get_default_module(self, ctx=None):
@@ -152,11 +154,17 @@ class _Context(jinja2.runtime.Context):
         a plain function (`_`) that carries none: what every `{{ m.x(…) }}` and `{{ _("…") }}` is. A
         builtin (`{…}.get(lang)`) can carry no attribute at all."""
         kind = type(__obj)
-        if kind is _Macro or kind is _Builtin or (kind is _Function and "jinja_pass_arg" not in __obj.__dict__):
+        if (kind is _PlainMacro or kind is _Macro or kind is _Builtin
+                or (kind is _Function and "jinja_pass_arg" not in __obj.__dict__)):
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
             try:
+                if kind is _PlainMacro and not kwargs and len(args) <= __obj._argument_count and __obj._sg_plain:
+                    # Macro.__call__'s own work for a macro given its arguments by position: the
+                    # ones left out are `missing`, which the macro's code replaces by their defaults.
+                    given = __obj._func(*args, *_MISSING[:__obj._argument_count - len(args)])
+                    return Markup(given) if __obj._default_autoescape else given
                 return __obj(*args, **kwargs)
             except StopIteration:
                 return __self.environment.undefined(
@@ -165,6 +173,17 @@ class _Context(jinja2.runtime.Context):
 
 
 _Macro, _Function, _Builtin = jinja2.runtime.Macro, type(_escape), type(len)
+_MISSING = (jinja2.utils.missing,) * 32
+
+
+class _PlainMacro(jinja2.runtime.Macro):
+    """The macros of compiled templates (see _Template): `_sg_plain` says a macro takes no caller,
+    *varargs nor **kwargs, so _Context.call may do Macro.__call__'s work in line."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._sg_plain = not (self.caller or self.catch_kwargs or self.catch_varargs or self.explicit_caller
+                              or self._environment.is_async or self._argument_count > len(_MISSING))
 
 
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
