@@ -493,3 +493,31 @@ def test_base_url_with_a_path(site_copy, builder, cli, tmp_path):
         for ref in doc.xpath("//a/@href | //link/@href | //img/@src | //script/@src"):
             if ref.startswith("/") and not ref.startswith("//"):
                 assert ref.startswith("/cong/"), f"{rel}: {ref} is outside /cong/"
+
+
+def test_a_build_with_no_text_to_read_imports_neither_markdown_nor_yaml(tmp_path):
+    """Python-Markdown and PyYAML take ~70 ms to import: a build that reads no front matter and
+    renders no body (a theme change, a no-op) leaves them out; one that does imports them."""
+    import subprocess
+    import sys
+    from sitetest import REPO, copy_site
+    site = copy_site("basic", tmp_path)
+    out = tmp_path / "public"
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom sitegen.build.pipeline import BuildOptions, build\n"
+        f"build(BuildOptions(site=Path({str(site)!r}), out=Path({str(out)!r}), jobs=1))\n"
+        "print(sorted(m for m in ('markdown', 'yaml', 'frontmatter') if m in sys.modules))\n")
+
+    def imported() -> str:
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
+        return run.stdout.strip()
+
+    assert imported() == "['frontmatter', 'markdown', 'yaml']"        # the first build reads everything
+    base = site / "themes" / "moha" / "templates" / "base.html"
+    base.parent.mkdir(parents=True)
+    base.write_text((REPO / "themes/moha/templates/base.html").read_text("utf-8") + "<!-- đổi -->\n", "utf-8")
+    assert imported() == "[]"
+    assert "<!-- đổi -->" in (out / "index.html").read_text("utf-8")
+    with open(site / "content/tin-tuc/tap-huan.md", "a", encoding="utf-8") as f:
+        f.write("\nMột câu thêm vào thân bài.\n")
+    assert imported() == "['frontmatter', 'markdown', 'yaml']"

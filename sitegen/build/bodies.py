@@ -11,17 +11,20 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from sitegen.build import forked
 from sitegen.build.cache import digest
 from sitegen.config import SiteConfig
-from sitegen.content.markup import LinkProblem, MarkdownRenderer, Resolved
+from sitegen.content.links import LinkProblem, Resolved
 from sitegen.content.resources import ArticleResolver
 from sitegen.content.schema import Document
 from sitegen.errors import Report, SiteError
 from sitegen.media import ImagePlan, MediaPipeline, Use
 from sitegen.model import Photo
+
+if TYPE_CHECKING:                        # Python-Markdown: imported when a body is rendered
+    from sitegen.content.markup import MarkdownRenderer
 
 BATCH = 64
 MIN_PARALLEL = 96        # fewer bodies than this are rendered in this process
@@ -141,6 +144,7 @@ def _work(indices: list[int]) -> list[tuple[int, bytes, MdEntry]]:
     global _MD
     job, docs, load = _WORK  # type: ignore[misc]
     if _MD is None:
+        from sitegen.content.markup import MarkdownRenderer
         _MD = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)
     out = []
     for i in indices:
@@ -155,6 +159,9 @@ def render_many(job: BodyJob, docs: list[Document], load: Callable[[Document], D
     enough of them; yields (index, html as text or UTF-8, entry) as they come, so the HTML is never
     all in memory."""
     global _WORK
+    if not docs:
+        return
+    from sitegen.content.markup import MarkdownRenderer     # here, and before the workers fork
     if jobs <= 1 or len(docs) < MIN_PARALLEL:
         md = MarkdownRenderer(job.cfg.iframe_hosts, job.cfg.images.sizes)
         for i, doc in enumerate(docs):

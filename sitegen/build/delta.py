@@ -31,7 +31,6 @@ from sitegen.build.renderpool import RenderError, render_routes
 from sitegen.build.scan import with_body
 from sitegen.build.spool import Spooled
 from sitegen.build.templates import TemplateDeps
-from sitegen.content.markup import MarkdownRenderer
 from sitegen.content.schema import Document
 from sitegen.errors import Report
 from sitegen.media import MediaPipeline
@@ -72,6 +71,7 @@ def build_from_saved_model(ctx: _Context, seen: dict[str, Seen], fresh: dict[str
         media = MediaPipeline(cfg, waiting=ctx.waiting)
         try:
             job = BodyJob(cfg, urls, md_urls, p._credit_labels(ctx.chain, cfg), media, ctx.cfg_key)
+            from sitegen.content.markup import MarkdownRenderer
             md = MarkdownRenderer(cfg.iframe_hosts, cfg.images.sizes)
             for doc in changed:
                 whole = with_body(doc, fresh[doc.rel].body_sha, full, fresh[doc.rel].sha)

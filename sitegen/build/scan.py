@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,6 @@ from sitegen.build import forked
 from sitegen.build.cache import digest
 from sitegen.build.spool import Spool, Spooled
 from sitegen.config import SiteConfig
-from sitegen.content.frontmatter import body_of
 from sitegen.content.loader import decoded, iter_content, read_source
 from sitegen.content.schema import Document, SectionIndex, validate
 from sitegen.errors import Report, SiteError
@@ -134,6 +134,7 @@ def _read_all(paths: list[Path], site: Path, cfg: SiteConfig, cfg_key: str, know
     global _WORK
     if jobs <= 1 or len(paths) < MIN_PARALLEL:
         return [_read(p, site, cfg, cfg_key, known) for p in paths]
+    importlib.import_module("sitegen.content.frontmatter")    # PyYAML: loaded once, before the workers fork
     _WORK = (site, cfg, cfg_key, known, paths, spool)
     try:
         spans = [(i, min(i + BATCH, len(paths))) for i in range(0, len(paths), BATCH)]
@@ -196,6 +197,7 @@ def with_body(doc: Document, body_sha: str, full: dict[str, bytes | Spooled], fi
         return _blanked(doc, body=zlib.decompress(kept).decode("utf-8", "surrogatepass"))
     try:
         data = read_regular(doc.source.path)
+        from sitegen.content.frontmatter import body_of
         body = body_of(decoded(data))
     except (OSError, UnicodeDecodeError):
         return None

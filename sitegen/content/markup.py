@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 import markdown
@@ -28,6 +28,7 @@ from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 from markdown.util import ETX, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
 
+from sitegen.content.links import LinkProblem, Resolved, Resolver
 from sitegen.content.text import slugify
 
 if TYPE_CHECKING:
@@ -35,28 +36,6 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZES = "100vw"
 _CREDIT_LABEL = re.compile(r"^\s*(ảnh|photo|nguồn|source)\s*[:\-–—]", re.I)
-
-
-@dataclass(frozen=True)
-class Resolved:
-    url: str
-    width: int | None = None
-    height: int | None = None
-    picture: "Picture | None" = None     # a processed image: srcset, WebP/AVIF sources
-    alt: str | None = None               # the front matter's alt text and credit for this photo,
-    credit: str | None = None            # used by a figure of the same file in the body
-
-
-@dataclass(frozen=True)
-class LinkProblem:
-    target: str
-    field: str          # "image" or "link"
-    message: str
-    hint: str
-
-
-class Resolver(Protocol):
-    def __call__(self, target: str, is_image: bool) -> Resolved | LinkProblem | None: ...
 
 
 @dataclass

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitegen.content.markup import LinkProblem, Resolved
+from sitegen.content.links import LinkProblem, Resolved
 from sitegen.content.schema import Document
 from sitegen.media import ImagePlan, ImageProblem, MediaPipeline, SvgPlan, Use
 

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from sitegen.config import SiteConfig
 from sitegen.content.dates import FORMAT_HINT, DateError, parse_date
-from sitegen.content.frontmatter import FrontMatterError, parse
 from sitegen.content.loader import SourceFile
 from sitegen.content.text import looks_like_mojibake, nfc, slugify
 from sitegen.errors import Report, did_you_mean
@@ -167,6 +166,7 @@ def _kind(value: Any) -> str:
 
 def validate(src: SourceFile, cfg: SiteConfig, report: Report) -> Document | SectionIndex | None:
     """Check one file's front matter; record every problem; return None when it cannot be used."""
+    from sitegen.content.frontmatter import FrontMatterError, parse    # PyYAML: only when a file is read
     try:
         parsed = parse(src.text)
     except FrontMatterError as exc:

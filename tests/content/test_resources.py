@@ -10,7 +10,7 @@ from PIL import Image
 
 from sitegen.config import load_config
 from sitegen.content.loader import walk_content
-from sitegen.content.markup import LinkProblem, Resolved
+from sitegen.content.links import LinkProblem, Resolved
 from sitegen.content.resources import ArticleResolver
 from sitegen.content.schema import validate
 from sitegen.errors import Report
