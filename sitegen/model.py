@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from markupsafe import Markup
 
 from sitegen.config import SiteConfig
+from sitegen.content.dates import shared_zone
 from sitegen.content.schema import Document, SectionIndex, Source
 from sitegen.content.text import collation_key, slugify
 from sitegen.render import reads
@@ -367,6 +368,9 @@ def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[P
     related, newer, older = {}, {}, {}
     pending = []
     next_id = 0
+    # One object for each author, language and layout and one tzinfo for each offset (see TagRef
+    # below; each file's front matter brings its own): fewer objects to save and load.
+    one: dict = {}
     for lc in cfg.languages:
         mine = [it for it in items if it[0].lang == lc.lang]
         counts = Counter(d.section for d, *_ in mine if d.layout == "article" and d.section)
@@ -387,8 +391,10 @@ def build_site(cfg: SiteConfig, docs: Iterable[tuple[Document, str, str, tuple[P
                           if o is not doc and o.lang != doc.lang)
             tags = tuple(tag_refs[slugify(t)] for t in doc.tags)
             articles.append(Article(
-                id=next_id, rel=doc.rel, lang=doc.lang, layout=doc.layout, title=doc.title, url=url,
-                date=doc.date, updated=doc.updated, summary=doc.summary, author=doc.author,
+                id=next_id, rel=doc.rel, lang=one.setdefault(doc.lang, doc.lang),
+                layout=one.setdefault(doc.layout, doc.layout), title=doc.title, url=url,
+                date=shared_zone(doc.date), updated=shared_zone(doc.updated), summary=doc.summary,
+                author=one.setdefault(doc.author, doc.author),
                 source=doc.source_ref, views=max(doc.views, counted.get(url, 0)), baseline=doc.views, tags=tags, photos=photos,
                 body=Markup(html) if isinstance(html, str) else html,
                 section=sections.get(doc.section) if doc.layout == "article" else None,

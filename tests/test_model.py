@@ -195,3 +195,25 @@ def test_before_neighbours_sees_the_whole_site_but_its_related_articles():
         return {k: [a.url for a in v] for k, v in d.items()}
     assert [urls(d) for d in (hooked.related, hooked.newer, hooked.older)] == \
         [urls(d) for d in (plain.related, plain.newer, plain.older)]
+
+
+def test_articles_share_their_zone_author_language_and_layout():
+    """Front matter read file by file gives each date its own tzinfo and each article its own
+    strings; the model holds one of each, so its saved copy loads fewer objects. Dates and text
+    are unchanged."""
+    import pickle
+    from datetime import timezone
+    docs, indexes = documents()
+    zones = [timezone(timedelta(hours=7)), timezone(timedelta(hours=7)), timezone(timedelta(hours=-5))]
+    moved = [dataclasses.replace(d, date=d.date.astimezone(zones[i % 3]), author="".join(["Văn phòng", " Bộ"]))
+             for i, d in enumerate(d for d in docs if d.date and d.date <= NOW and not d.draft)]
+    assert len(moved) >= 3
+    site = build_site(CFG, [(d, article_url(d, CFG), "<p>x</p>", ()) for d in moved], indexes, NOW)
+    site = pickle.loads(pickle.dumps(site))
+    arts = [a for ls in site.langs for a in ls.articles]
+    assert len(arts) == len(moved)
+    assert sorted(a.date for a in arts) == sorted(d.date for d in moved)
+    assert len({id(a.date.tzinfo) for a in arts}) == 2                     # +07:00 and −05:00
+    assert {a.date.utcoffset() for a in arts} == {timedelta(hours=7), timedelta(hours=-5)}
+    assert len({id(a.author) for a in arts}) == 1 and arts[0].author == "Văn phòng Bộ"
+    assert len({id(a.lang) for a in arts}) == len({a.lang for a in arts})

@@ -62,6 +62,19 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
     return datetime(y, mo, d, hh, mm, ss, tzinfo=zone)
 
 
+def shared_zone(value: datetime | None) -> datetime | None:
+    """value with the one tzinfo object of its fixed offset (_zone): dates read apart (by PyYAML,
+    from the cache of each file) each bring their own, and the saved site model, which every
+    build with a cache loads, would hold 10,000 of them (~20 ms of loading at 10,000 articles)."""
+    if value is None or type(value.tzinfo) is not timezone:
+        return value
+    minutes, rest = divmod(value.utcoffset(), timedelta(minutes=1))
+    zone = _zone(minutes) if not rest and abs(minutes) < 24 * 60 else None
+    if zone is None or value.tzinfo is zone or value.tzinfo.tzname(None) != zone.tzname(None):
+        return value
+    return value.replace(tzinfo=zone)
+
+
 @lru_cache(maxsize=64)
 def _zone(minutes: int) -> timezone:
     """One tzinfo object per offset: dates share it, and so does a pickle of the site model (10,000
