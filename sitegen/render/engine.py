@@ -65,7 +65,7 @@ def _escape(value: Any) -> str:
 class _Standin(str):
     """What a page's own output holds for an object that gives its HTML as UTF-8 bytes (an
     article's body: `__html_utf8__`) while Renderer.render_page renders it: the page takes those
-    bytes as they are, so a body is neither decoded nor encoded again (~45 µs of a 6 KB body)."""
+    bytes as they are, so a body is neither decoded nor encoded again (~35 µs an article page)."""
 
 
 _STANDIN = "\ue000sitegen: body\ue001"
@@ -87,7 +87,7 @@ def _top(value: Any) -> str:
         part = _Standin(_STANDIN)
         _handed.append((part, value.__html_utf8__()))
         return part
-    html = getattr(value, "__html__", None)          # _escape, in line: ~40 % of what _top costs
+    html = getattr(value, "__html__", None)          # what _escape does, without a second call
     if html is not None:
         text = html()
         return text if isinstance(text, str) else str(Markup(text))
