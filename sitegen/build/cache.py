@@ -204,6 +204,9 @@ def discard_store(path: Path) -> None:
             entry.unlink(missing_ok=True)
 
 
+_BODY = "SELECT html, crc FROM body WHERE key = ?"
+
+
 class HtmlStore:
     """Rendered Markdown by key, in SQLite: shared by processes, read lazily while pages render.
     An SQLite error while reading or writing it raises StoreDamaged.
@@ -346,10 +349,10 @@ class HtmlStore:
     def _read(self, key: str) -> bytes:
         """A body's bytes from the store, checked against its checksum."""
         try:
-            row = self._db().execute("SELECT html, crc FROM body WHERE key = ?", (key,)).fetchone()
+            row = self._db().execute(_BODY, (key,)).fetchone()
             if row is None and self._snapshot:
                 self._leave_snapshot()
-                row = self._db().execute("SELECT html, crc FROM body WHERE key = ?", (key,)).fetchone()
+                row = self._db().execute(_BODY, (key,)).fetchone()
         except sqlite3.Error as exc:
             raise StoreDamaged(str(self.path), str(exc)) from None
         if row is None:      # the build checked it was there

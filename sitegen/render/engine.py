@@ -87,11 +87,7 @@ def _top(value: Any) -> str:
         part = _Standin(_STANDIN)
         _handed.append((part, value.__html_utf8__()))
         return part
-    html = getattr(value, "__html__", None)          # what _escape does, without a second call
-    if html is not None:
-        text = html()
-        return text if isinstance(text, str) else str(Markup(text))
-    return _escape_inner(str(value))
+    return _escape(value)
 
 
 _AS_BYTES: dict[type, bool] = {}      # the classes whose objects give their HTML as bytes
